@@ -1,0 +1,56 @@
+# rnnedu: `make lab` opens the course, `make test` runs everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LAB_PORT ?= 8888
+LAB_OPTS ?=
+# Jupyter refuses to run as root without --allow-root (containers and CI machines often are root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help setup lab test lint format notebooks clean
+
+help:
+	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
+	@echo "make test       set up .venv, then run the unit tests and every notebook (nbval)"
+	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
+	@echo "make format     format the code and the notebooks with ruff"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "rnnedu needs Python 3.11 or newer (Keras 3.15 does); $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  echo "python3 -m venv failed; installing Debian's python3-venv (needs root)..." >&2; \
+	  apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab 00_start_here.ipynb --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(ALLOW_ROOT) $(LAB_OPTS)
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+notebooks: $(STAMP)
+	for nb in $(NOTEBOOKS); do \
+	  RNNEDU_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
+	$(BIN)/python tools/notebook_header.py --check
+
+clean:
+	rm -rf $(VENV) build .ruff_cache

@@ -1,0 +1,27 @@
+"""rnnedu: the helper package of an interactive course on recurrent networks in Keras 3.
+
+The notebooks call it for what is not the lesson: setting up a session,
+loading data and checking exercises. Keras itself is imported only when a
+function needs it.
+"""
+
+import os
+
+# Silence TensorFlow's C++ logging before anything imports TensorFlow.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from rnnedu import datasets, exercises  # noqa: E402
+from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
+from rnnedu.environment import environment, in_colab, setup  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "datasets",
+    "environment",
+    "exercises",
+    "in_colab",
+    "load_mnist",
+    "load_sunspots",
+    "setup",
+]

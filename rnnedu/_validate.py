@@ -1,0 +1,126 @@
+"""Argument checks shared by the public functions of rnnedu.
+
+Every check raises an error that names the argument, says what was expected
+and shows what was given, so a learner can fix the call without reading code.
+"""
+
+import numbers
+
+
+def describe(value):
+    """Return a short description of `value` for error messages: its repr and type."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_int(name, value, min_value=None, max_value=None):
+    """Check that `value` is an integer (not a bool) within the given bounds.
+
+    Args:
+        name: the argument's name, as the caller wrote it.
+        value: the value given.
+        min_value: the smallest allowed value, or None.
+        max_value: the largest allowed value, or None.
+
+    Returns:
+        `value` as a Python int.
+
+    Example:
+    >>> check_int("units", 4, min_value=1)
+    4
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {describe(value)}.")
+    _check_bounds(name, value, min_value, max_value, "an integer")
+    return int(value)
+
+
+def check_number(name, value, min_value=None, max_value=None):
+    """Check that `value` is a real number (not a bool) within the given bounds.
+
+    Args:
+        name: the argument's name.
+        value: the value given.
+        min_value: the smallest allowed value, or None.
+        max_value: the largest allowed value, or None.
+
+    Returns:
+        `value` as a Python float.
+
+    Example:
+    >>> check_number("timeout", 2)
+    2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a number, got {describe(value)}.")
+    _check_bounds(name, value, min_value, max_value, "a number")
+    return float(value)
+
+
+def check_bool(name, value):
+    """Check that `value` is True or False.
+
+    Args:
+        name: the argument's name.
+        value: the value given.
+
+    Returns:
+        `value`.
+
+    Example:
+    >>> check_bool("verbose", True)
+    True
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False, got {describe(value)}.")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Check that `value` is one of `choices`.
+
+    Args:
+        name: the argument's name.
+        value: the value given.
+        choices: the allowed values.
+
+    Returns:
+        `value`.
+
+    Example:
+    >>> check_choice("padding", "pre", ("pre", "post"))
+    'pre'
+    """
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"`{name}` must be one of {allowed}; got {describe(value)}.")
+    return value
+
+
+def check_str(name, value):
+    """Check that `value` is a non-empty string.
+
+    Args:
+        name: the argument's name.
+        value: the value given.
+
+    Returns:
+        `value`.
+
+    Example:
+    >>> check_str("title", "Question 1")
+    'Question 1'
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"`{name}` must be a non-empty string, got {describe(value)}.")
+    return value
+
+
+def _check_bounds(name, value, min_value, max_value, kind):
+    if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
+        low = "" if min_value is None else f" >= {min_value}"
+        high = "" if max_value is None else f" <= {max_value}"
+        joiner = " and" if low and high else ""
+        raise ValueError(f"`{name}` must be {kind}{low}{joiner}{high}, got {describe(value)}.")

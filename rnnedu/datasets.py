@@ -1,0 +1,325 @@
+"""Datasets for the course: real data shipped in data/, and seeded generators.
+
+The real data (a 5,000-image MNIST subset and the sunspot numbers) lives in the
+repository's data/ folder, so every notebook runs offline. Each file is checked
+against data/SHA256SUMS before it is read, and read with allow_pickle=False.
+"""
+
+import hashlib
+import os
+import pathlib
+import socket
+
+import numpy as np
+
+from rnnedu._validate import check_bool, check_choice, check_int, check_number
+
+MNIST_URL_HOST = ("storage.googleapis.com", 443)
+RESTORE_HINT = (
+    "Restore it with `git checkout -- data/{name}` in your clone of rnnedu "
+    "(or rebuild it with `python data/make_data.py`); on Colab, re-run the notebook's setup cell."
+)
+
+
+class DataFileError(OSError):
+    """A file in data/ is missing or does not match its recorded sha256."""
+
+
+def data_dir():
+    """Return the folder that holds the course's data files.
+
+    It is the `data/` folder beside the `rnnedu` package in a clone of the
+    repository, or the folder named by the environment variable RNNEDU_DATA.
+
+    Returns:
+        pathlib.Path of the data folder.
+
+    Example:
+    >>> (data_dir() / "SHA256SUMS").exists()
+    True
+    """
+    folder = os.environ.get("RNNEDU_DATA")
+    path = pathlib.Path(folder) if folder else pathlib.Path(__file__).resolve().parent.parent / "data"
+    if not (path / "SHA256SUMS").is_file():
+        raise DataFileError(
+            f"No rnnedu data folder at {path} (it should hold SHA256SUMS and the .npz files). "
+            "Work from a clone of the rnnedu repository, or set RNNEDU_DATA to its data/ folder."
+        )
+    return path
+
+
+def verify(name):
+    """Check one data file against its sha256 in data/SHA256SUMS.
+
+    Args:
+        name: str, the file's name inside data/, e.g. "mnist_5k.npz".
+
+    Returns:
+        pathlib.Path of the verified file.
+
+    Raises:
+        DataFileError: the file is missing or its content has changed; the
+            message names the file and how to restore it.
+
+    Example:
+    >>> verify("sunspots.npz").name
+    'sunspots.npz'
+    """
+    folder = data_dir()
+    expected = _recorded_checksums(folder)
+    check_choice("name", name, tuple(expected))
+    path = folder / name
+    if not path.is_file():
+        raise DataFileError(f"Data file {path} is missing. " + RESTORE_HINT.format(name=name))
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != expected[name]:
+        raise DataFileError(
+            f"Data file {path} is corrupt: its sha256 is {actual}, expected {expected[name]}. "
+            + RESTORE_HINT.format(name=name)
+        )
+    return path
+
+
+def load_mnist(source="auto", timeout=5.0, verbose=True):
+    """Load MNIST digits as (x_train, y_train), (x_test, y_test), like keras.datasets.
+
+    With source="auto" it uses the full keras.datasets MNIST (60,000 + 10,000
+    images) when Keras has it cached, or when it can be downloaded, and the
+    5,000-image subset shipped in data/ otherwise (split 4,000 / 1,000, 10%
+    of each digit held out). It never waits more than `timeout` seconds for
+    the network, and makes no attempt at all when RNNEDU_OFFLINE=1.
+
+    Args:
+        source: "auto", "full" (keras.datasets, downloading if needed) or
+            "subset" (the shipped 5,000 images).
+        timeout: seconds to wait for the download server, > 0.
+        verbose: bool, whether to print which data set was used.
+
+    Returns:
+        ((x_train, y_train), (x_test, y_test)): uint8 images of shape
+        (n, 28, 28) with values 0-255, and uint8 labels 0-9.
+
+    Example:
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist("subset", verbose=False)
+    >>> x_train.shape, x_test.shape
+    ((4000, 28, 28), (1000, 28, 28))
+    """
+    check_choice("source", source, ("auto", "full", "subset"))
+    check_number("timeout", timeout, min_value=0.001)
+    check_bool("verbose", verbose)
+    if source == "auto" and (_mnist_cached() or _mnist_reachable(timeout)):
+        try:
+            return _load_full_mnist(timeout, verbose)
+        except Exception as error:  # keras.utils.get_file wraps network errors in a bare Exception
+            if verbose:
+                print(f"Could not load the full MNIST ({error}); using the shipped subset instead.")
+    elif source == "full":
+        return _load_full_mnist(timeout, verbose)
+    splits = _mnist_subset()
+    if verbose:
+        print("MNIST: the 5,000-image subset shipped in data/mnist_5k.npz (4,000 train / 1,000 test)")
+    return splits
+
+
+def load_sunspots(frequency="monthly"):
+    """Load the mean sunspot numbers, a real time series with an ~11-year cycle.
+
+    Args:
+        frequency: "monthly" (1749-2008, 3,120 values) or "yearly"
+            (1700-2008, 309 values).
+
+    Returns:
+        (time, values): float64 arrays; `time` in decimal years (a month is
+        placed at its middle, e.g. 1749.04 for January 1749) and `values` the
+        sunspot numbers.
+
+    Example:
+    >>> time, values = load_sunspots("yearly")
+    >>> int(time[0]), len(values)
+    (1700, 309)
+    """
+    check_choice("frequency", frequency, ("monthly", "yearly"))
+    with np.load(verify("sunspots.npz"), allow_pickle=False) as data:
+        if frequency == "yearly":
+            return data["yearly_year"].astype(np.float64), data["yearly"]
+        time = data["monthly_year"] + (data["monthly_month"] - 0.5) / 12.0
+        return time, data["monthly"]
+
+
+def addition_problems(n, digits=2, seed=0):
+    """Generate integer-addition questions and answers as character strings.
+
+    A sequence-to-sequence task: read "35+7" one character at a time and
+    write "42". Operands have 1 to `digits` digits.
+
+    Args:
+        n: number of problems, >= 1.
+        digits: the most digits an operand has, 1-9.
+        seed: int >= 0 for numpy's random generator.
+
+    Returns:
+        (questions, answers): two lists of `n` strings.
+
+    Example:
+    >>> questions, answers = addition_problems(3, digits=2, seed=1)
+    >>> all(solve_addition(q) == int(a) for q, a in zip(questions, answers))
+    True
+    """
+    n = check_int("n", n, min_value=1)
+    digits = check_int("digits", digits, min_value=1, max_value=9)
+    rng = _rng(seed)
+    a, b = rng.integers(0, 10**digits, size=(2, n))
+    questions = [f"{x}+{y}" for x, y in zip(a.tolist(), b.tolist())]
+    answers = [str(x + y) for x, y in zip(a.tolist(), b.tolist())]
+    return questions, answers
+
+
+def solve_addition(question):
+    """Compute the answer to an addition question such as "35+7".
+
+    Args:
+        question: str, two non-negative integers joined by "+".
+
+    Returns:
+        int, their sum.
+
+    Example:
+    >>> solve_addition("35+7")
+    42
+    """
+    if not isinstance(question, str) or question.count("+") != 1:
+        raise ValueError(f"`question` must be a string like '35+7', got {question!r}.")
+    left, right = question.split("+")
+    if not (left.isdigit() and right.isdigit()):
+        raise ValueError(f"`question` must be two non-negative integers joined by '+', got {question!r}.")
+    return int(left) + int(right)
+
+
+def variable_length_sequences(n, min_length=1, max_length=10, vocab_size=20, seed=0):
+    """Generate token sequences of different lengths, for padding and masking.
+
+    Tokens are 1 .. vocab_size-1; 0 is left free for padding. The label is 1
+    when the sequence's mean token is above the middle of the vocabulary, so
+    padding zeros that are not masked drag the mean down and change answers.
+
+    Args:
+        n: number of sequences, >= 1.
+        min_length: shortest length, >= 0 (0 gives empty sequences).
+        max_length: longest length, >= min_length.
+        vocab_size: number of token ids including the padding id 0, >= 2.
+        seed: int >= 0.
+
+    Returns:
+        (sequences, labels): a list of `n` lists of ints, and an int64 array
+        of `n` labels (0 or 1; an empty sequence gets 0).
+
+    Example:
+    >>> sequences, labels = variable_length_sequences(4, 2, 5, seed=0)
+    >>> [2 <= len(s) <= 5 for s in sequences]
+    [True, True, True, True]
+    """
+    n = check_int("n", n, min_value=1)
+    min_length = check_int("min_length", min_length, min_value=0)
+    max_length = check_int("max_length", max_length, min_value=min_length)
+    vocab_size = check_int("vocab_size", vocab_size, min_value=2)
+    rng = _rng(seed)
+    lengths = rng.integers(min_length, max_length + 1, size=n)
+    sequences = [rng.integers(1, vocab_size, size=length).tolist() for length in lengths]
+    labels = np.array([int(bool(s) and np.mean(s) > vocab_size / 2) for s in sequences], dtype=np.int64)
+    return sequences, labels
+
+
+def bracket_depth(n, timesteps=40, max_depth=4, seed=0):
+    """Generate bracket strings and the nesting depth after every character.
+
+    Token 0 is "(" and token 1 is ")". Every string is well nested at each
+    prefix (the depth never goes below 0 nor above `max_depth`). A recurrent
+    network that predicts the depth has to count, which makes the unit that
+    tracks the count easy to find among its gates.
+
+    Args:
+        n: number of strings, >= 1.
+        timesteps: length of each string, >= 1.
+        max_depth: the deepest nesting allowed, >= 1.
+        seed: int >= 0.
+
+    Returns:
+        (tokens, depth): int64 arrays of shape (n, timesteps).
+
+    Example:
+    >>> tokens, depth = bracket_depth(1, timesteps=6, seed=3)
+    >>> "".join("()"[t] for t in tokens[0]), depth[0].tolist()
+    ('()(())', [1, 0, 1, 2, 1, 0])
+    """
+    n = check_int("n", n, min_value=1)
+    timesteps = check_int("timesteps", timesteps, min_value=1)
+    max_depth = check_int("max_depth", max_depth, min_value=1)
+    rng = _rng(seed)
+    tokens = np.zeros((n, timesteps), dtype=np.int64)
+    depth = np.zeros((n, timesteps), dtype=np.int64)
+    level = np.zeros(n, dtype=np.int64)
+    for t in range(timesteps):
+        close = rng.random(n) < 0.5
+        close = np.where(level == 0, False, np.where(level == max_depth, True, close))
+        level = level + np.where(close, -1, 1)
+        tokens[:, t] = close
+        depth[:, t] = level
+    return tokens, depth
+
+
+def _rng(seed):
+    return np.random.default_rng(check_int("seed", seed, min_value=0))
+
+
+def _recorded_checksums(folder):
+    checksums = {}
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        if line.strip():
+            digest, name = line.split()
+            checksums[name.lstrip("*")] = digest
+    return checksums
+
+
+def _mnist_subset():
+    with np.load(verify("mnist_5k.npz"), allow_pickle=False) as data:
+        images, labels = data["images"], data["labels"].astype(np.uint8)
+    # A fixed, stratified split: 100 of each digit's 500 images are held out.
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(labels))
+    test = np.zeros(len(labels), dtype=bool)
+    for digit in range(10):
+        test[order[labels[order] == digit][:100]] = True
+    train_idx, test_idx = rng.permutation(np.flatnonzero(~test)), rng.permutation(np.flatnonzero(test))
+    return (images[train_idx], labels[train_idx]), (images[test_idx], labels[test_idx])
+
+
+def _mnist_cached():
+    # Where keras.utils.get_file keeps it: KERAS_HOME or ~/.keras, or /tmp/.keras when that is read-only.
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    if not os.access(home, os.W_OK):
+        home = os.path.join("/tmp", ".keras")
+    return (pathlib.Path(home) / "datasets" / "mnist.npz").is_file()
+
+
+def _mnist_reachable(timeout):
+    if os.environ.get("RNNEDU_OFFLINE") == "1":
+        return False
+    try:
+        socket.create_connection(MNIST_URL_HOST, timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _load_full_mnist(timeout, verbose):
+    import keras
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
+    if verbose:
+        print(f"MNIST: the full keras.datasets set ({len(x_train):,} train / {len(x_test):,} test)")
+    return (x_train, y_train), (x_test, y_test)

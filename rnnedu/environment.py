@@ -1,0 +1,139 @@
+"""One-call notebook set-up: seeds, determinism, plot defaults and a version line."""
+
+import importlib.metadata
+import os
+import random
+import sys
+
+import numpy as np
+
+from rnnedu._validate import check_bool, check_int
+
+PLOT_STYLE = {
+    "figure.figsize": (7.0, 3.5),
+    "figure.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.cmap": "viridis",
+}
+
+
+def in_colab():
+    """Return True when running inside Google Colab.
+
+    Returns:
+        bool: whether the `google.colab` module is loaded, which Colab does
+        in every notebook kernel.
+
+    Example:
+    >>> in_colab()
+    False
+    """
+    return "google.colab" in sys.modules
+
+
+def environment():
+    """Describe the software and hardware this session runs on.
+
+    Returns:
+        dict with the versions of rnnedu, TensorFlow (None when absent) and
+        Keras, the Keras backend, the device Keras computes on ("CPU" or the
+        accelerators found), and whether this is Google Colab.
+
+    Example:
+    >>> sorted(environment())
+    ['backend', 'colab', 'device', 'keras', 'rnnedu', 'tensorflow']
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    return {
+        "rnnedu": _version("rnnedu"),
+        "tensorflow": _version("tensorflow"),
+        "keras": keras.__version__,
+        "backend": backend,
+        "device": _device(backend),
+        "colab": in_colab(),
+    }
+
+
+def setup(seed=42, deterministic=True, verbose=True):
+    """Prepare a notebook: seed every generator, fix op order, set plot defaults.
+
+    Call it once at the top of every notebook, after the imports. It seeds
+    Python, NumPy and Keras (`keras.utils.set_random_seed`), turns on op
+    determinism for the backend in use, applies the course's matplotlib
+    defaults and prints one line describing the environment.
+
+    Args:
+        seed: int >= 0, the seed for every random generator.
+        deterministic: bool, whether to make backend ops deterministic
+            (slower on GPUs, but results repeat run after run).
+        verbose: bool, whether to print the environment line.
+
+    Example:
+    >>> setup(seed=0, verbose=False)
+    >>> np.random.randint(100)
+    44
+    """
+    check_int("seed", seed, min_value=0, max_value=2**32 - 1)
+    check_bool("deterministic", deterministic)
+    check_bool("verbose", verbose)
+    import keras
+    import matplotlib
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        _enable_determinism(keras.backend.backend())
+    matplotlib.rcParams.update(PLOT_STYLE)
+    if verbose:
+        print(_summary_line(environment(), seed))
+
+
+def _summary_line(info, seed):
+    tensorflow = info["tensorflow"] or "not installed"
+    colab = "yes" if info["colab"] else "no"
+    return (
+        f"rnnedu {info['rnnedu']} | TensorFlow {tensorflow} | Keras {info['keras']} | "
+        f"backend {info['backend']} | device {info['device']} | Colab {colab} | seed {seed}"
+    )
+
+
+def _version(distribution):
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _device(backend):
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return f"GPU x{len(gpus)}" if gpus else "CPU"
+    if backend == "torch":
+        import torch
+
+        return f"GPU x{torch.cuda.device_count()}" if torch.cuda.is_available() else "CPU"
+    if backend == "jax":
+        import jax
+
+        return jax.devices()[0].platform.upper()
+    return "CPU"
+
+
+def _enable_determinism(backend):
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    elif backend == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

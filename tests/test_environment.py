@@ -1,0 +1,59 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import rnnedu
+
+
+def test_setup_prints_one_line_with_versions(capsys):
+    rnnedu.setup(seed=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert f"TensorFlow {tf.__version__}" in lines[0] and f"Keras {keras.__version__}" in lines[0]
+    assert f"backend {keras.backend.backend()}" in lines[0] and "Colab no" in lines[0]
+    assert rnnedu.environment()["keras"] == keras.__version__ and rnnedu.environment()["colab"] is False
+
+
+def test_setup_seeds_keras_and_numpy():
+    def draw():
+        layer = keras.layers.Dense(3)
+        layer.build((None, 2))
+        return layer.get_weights()[0], np.random.rand(3)
+
+    rnnedu.setup(seed=11, verbose=False)
+    first = draw()
+    rnnedu.setup(seed=11, verbose=False)
+    second = draw()
+    assert np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1])
+
+
+def test_setup_turns_on_op_determinism():
+    rnnedu.setup(verbose=False)
+    from tensorflow.python.framework import config  # the check is not in the public API
+
+    assert config.is_op_determinism_enabled()
+
+
+def test_importing_rnnedu_silences_tensorflow_logging():
+    import os
+
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("2", "3")
+
+
+def test_environment_reports_cpu_here():
+    assert rnnedu.environment()["device"] == "CPU"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"seed": -1}, ValueError, "`seed` must be an integer >= 0"),
+        ({"seed": "1"}, TypeError, "`seed` must be an integer, got '1' \\(str\\)"),
+        ({"deterministic": 1}, TypeError, "`deterministic` must be True or False"),
+        ({"verbose": None}, TypeError, "`verbose` must be True or False"),
+    ],
+)
+def test_setup_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        rnnedu.setup(**kwargs)

@@ -1,0 +1,100 @@
+import keras
+import pytest
+
+from rnnedu.exercises import Exercise, expect, start_here
+
+
+def make(expected):
+    return Exercise("Q", "A question?", expect(lambda: expected), "A hint.", "The solution.")
+
+
+def test_right_answer_passes_and_prints_correct(capsys):
+    make(42).check(42)
+    assert capsys.readouterr().out == "Correct: Q.\n"
+
+
+@pytest.mark.parametrize(
+    "expected, answer, reason",
+    [
+        (98816, 98304, "your answer 98,304 is too low."),
+        (98816, 99000, "your answer 99,000 is too high."),
+        (98816, "98816", "expected a number, got '98816' (str)."),
+        ((None, 5, 128), (None, 5, 64), "position 2 of your answer, 64, is not right."),
+        ((None, 5, 128), (None, 128), "expected 3 items, your answer has 2."),
+        ((None, 5, 128), 128, "expected a tuple of 3 items, got 128 (int)."),
+        ("LSTM", "GRU", "'GRU' is not the right answer."),
+        ("LSTM", 3, "expected a string, got 3 (int)."),
+    ],
+)
+def test_wrong_answer_says_what_is_wrong(expected, answer, reason):
+    passed, message = make(expected).evaluate(answer)
+    assert not passed
+    assert message == f"Not yet (Q): {reason}"
+
+
+def test_strings_compare_ignoring_case_and_spaces():
+    assert make("LSTM").evaluate(" lstm ")[0]
+
+
+def test_unanswered_exercise_says_so():
+    passed, message = make(1).evaluate(...)
+    assert not passed and "Not answered yet" in message
+
+
+def test_checker_that_raises_is_reported_not_crashing():
+    def checker(answer):
+        return answer.missing_attribute
+
+    passed, message = Exercise("Q", "?", checker, "h", "s").evaluate(3)
+    assert not passed and "raised AttributeError" in message
+
+
+def test_hint_and_solution_print(capsys):
+    q = make(1)
+    q.hint()
+    q.solution()
+    assert capsys.readouterr().out == "Hint (Q): A hint.\nSolution (Q):\nThe solution.\n"
+
+
+def test_repr_shows_the_question():
+    assert repr(make(1)) == "Exercise 'Q': A question?"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"title": ""}, "`title` must be a non-empty string"),
+        ({"question": None}, "`question` must be a non-empty string"),
+        ({"checker": 3}, "`checker` must be callable"),
+        ({"hint": 5}, "`hint` must be a non-empty string"),
+    ],
+)
+def test_bad_exercise_definitions_are_rejected(kwargs, message):
+    arguments = {"title": "Q", "question": "?", "checker": expect(lambda: 1), "hint": "h", "solution": "s"}
+    arguments.update(kwargs)
+    with pytest.raises(TypeError, match=message):
+        Exercise(**arguments)
+
+
+def test_expect_needs_a_callable():
+    with pytest.raises(TypeError, match="`expected` must be a callable"):
+        expect(42)
+
+
+@pytest.mark.parametrize(
+    "exercise, right, wrong",
+    [
+        (start_here.q1, (28, 28), (28,)),
+        (start_here.q2, "LSTM", "GRU"),
+        (start_here.q3, None, None),
+    ],
+)
+def test_start_here_exercises_accept_the_solution_and_reject_a_mistake(exercise, right, wrong):
+    if exercise is start_here.q3:
+        right, wrong = keras.Input(shape=(None, 8)), keras.Input(shape=(10, 8))
+    assert exercise.evaluate(right)[0]
+    assert not exercise.evaluate(wrong)[0]
+
+
+def test_start_here_q3_explains_a_non_tensor_answer():
+    assert "expected the result of keras.Input" in start_here.q3.evaluate((None, None, 8))[1]
