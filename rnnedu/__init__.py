@@ -10,16 +10,21 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import datasets, exercises  # noqa: E402
+from rnnedu import datasets, exercises, explain  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
+from rnnedu.explain import draw_unrolled, explain_params, explain_shapes  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "datasets",
+    "draw_unrolled",
     "environment",
     "exercises",
+    "explain",
+    "explain_params",
+    "explain_shapes",
     "in_colab",
     "load_mnist",
     "load_sunspots",

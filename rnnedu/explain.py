@@ -1,0 +1,413 @@
+"""Explain where a layer's parameter count and output shapes come from.
+
+`explain_params` lists every weight with its shape, its count and the formula
+behind it in the layer's own terms; `explain_shapes` names every axis of every
+output; `draw_unrolled` draws a recurrent layer unrolled in time.
+"""
+
+import math
+
+import pandas as pd
+
+from rnnedu._validate import check_int, describe
+
+COLUMNS = ["layer", "weight", "shape", "count", "formula", "arithmetic"]
+STEP, ROW = 3.0, 3.2  # drawing: distance between timesteps and between layers
+GATES = {"LSTMCell": ("4 gates (i, f, c, o)", 4), "GRUCell": ("3 gates (z, r, h)", 3), "SimpleRNNCell": (None, 1)}
+
+
+def explain_params(layer_or_model, input_shape=None):
+    """Tabulate every weight of a layer or model, with the formula for its size.
+
+    Args:
+        layer_or_model: a `keras.layers.Layer` or `keras.Model`.
+        input_shape: tuple, only for a layer or model that is not built yet:
+            the shape to build it with, batch axis included, e.g.
+            `(None, timesteps, features)`.
+
+    Returns:
+        pandas.DataFrame with one row per weight (columns layer, weight,
+        shape, count, formula, arithmetic) and a last row "total", whose
+        count equals `layer_or_model.count_params()`. Jupyter shows it as an
+        HTML table; `print(table.to_string(index=False))` in a terminal.
+
+    Example:
+    >>> import keras
+    >>> table = explain_params(keras.layers.LSTM(128), input_shape=(None, 5, 64))
+    >>> table.loc[0, "weight"], table.loc[0, "arithmetic"]
+    ('kernel', '4 × 64 × 128 = 32,768')
+    >>> int(table["count"].iloc[-1])
+    98816
+    """
+    layer = _built_layer(layer_or_model, input_shape)
+    rows, explained = [], set()
+    for sublayer in _top_layers(layer):
+        rows.extend(_rows(sublayer, sublayer.name, explained))
+    for variable in layer.weights:  # anything the walk did not reach still gets its row
+        if id(variable) not in explained:
+            rows.append(_row(layer.name, variable, None))
+    total = sum(row["count"] for row in rows)
+    rows.append(dict.fromkeys(COLUMNS, "") | {"layer": "total", "count": total, "formula": "sum of the rows above"})
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["count_params"] = layer.count_params()
+    return table
+
+
+def _built_layer(layer_or_model, input_shape):
+    import keras
+
+    if not isinstance(layer_or_model, keras.layers.Layer):
+        raise TypeError(f"`layer_or_model` must be a Keras layer or model, got {describe(layer_or_model)}.")
+    if layer_or_model.built:
+        _check_has_weights(layer_or_model)
+        if input_shape is not None:
+            raise ValueError(
+                f"`input_shape` is only for unbuilt layers; {layer_or_model.name} is already built. Leave it out."
+            )
+        return layer_or_model
+    if input_shape is None:
+        raise ValueError(
+            f"`layer_or_model` {layer_or_model.name} is not built yet, so its weights do not exist. Pass "
+            "input_shape=(batch_size, timesteps, features), e.g. input_shape=(None, 10, 8), or call it on data first."
+        )
+    if not isinstance(input_shape, tuple) or not all(d is None or isinstance(d, int) for d in input_shape):
+        raise TypeError(f"`input_shape` must be a tuple of ints or None, got {describe(input_shape)}.")
+    layer_or_model.build(input_shape)
+    _check_has_weights(layer_or_model)
+    return layer_or_model
+
+
+def _check_has_weights(layer):
+    if not layer.weights:
+        raise ValueError(
+            f"`layer_or_model` {layer.name} ({type(layer).__name__}) has no weights, so there is nothing to "
+            "explain: it has 0 parameters."
+        )
+
+
+def _top_layers(layer):
+    import keras
+
+    return [sub for sub in layer.layers if sub.weights] if isinstance(layer, keras.Model) else [layer]
+
+
+def _rows(layer, label, explained):
+    import keras
+
+    if isinstance(layer, keras.layers.Bidirectional):
+        return _rows(layer.forward_layer, f"{label} › forward", explained) + _rows(
+            layer.backward_layer, f"{label} › backward", explained
+        )
+    if isinstance(layer, keras.layers.TimeDistributed):
+        return _rows(layer.layer, f"{label} › {layer.layer.name}", explained)
+    if isinstance(layer, keras.layers.RNN):
+        return _rows(layer.cell, label, explained)
+    if isinstance(layer, keras.layers.StackedRNNCells):
+        return [row for i, cell in enumerate(layer.cells) for row in _rows(cell, f"{label} › cell {i}", explained)]
+    formulas = _formulas(layer)
+    rows = []
+    for variable in layer.weights:
+        explained.add(id(variable))
+        rows.append(_row(label, variable, formulas.get(variable.name)))
+    return rows
+
+
+def _row(label, variable, formula):
+    shape = tuple(int(d) for d in variable.shape)
+    if formula is None:
+        words, arithmetic = f"no formula known for {variable.path}; count = product of its shape", ""
+    else:
+        words, factors = formula
+        arithmetic = " × ".join(str(f) for f in factors) + f" = {math.prod(factors):,}"
+    return {
+        "layer": label,
+        "weight": variable.name,
+        "shape": shape,
+        "count": math.prod(shape),
+        "formula": words,
+        "arithmetic": arithmetic,
+    }
+
+
+def _formulas(layer):
+    """Formulas in the layer's own terms, from its config: {weight name: (words, factors)}."""
+    kind = type(layer).__name__
+    shapes = {v.name: tuple(int(d) for d in v.shape) for v in layer.weights}
+    if kind in GATES:
+        return _recurrent_formulas(layer, kind, shapes["kernel"][0])
+    if kind == "ConvLSTMCell":
+        return _conv_lstm_formulas(layer, shapes["kernel"][-2])
+    if kind == "Dense":
+        return {
+            "kernel": ("input_dim × units", [shapes["kernel"][0], layer.units]),
+            "bias": ("units", [layer.units]),
+        }
+    if kind == "Embedding":
+        return {"embeddings": ("input_dim (vocab_size) × output_dim (embed_dim)", [layer.input_dim, layer.output_dim])}
+    return {}
+
+
+def _recurrent_formulas(cell, kind, input_dim):
+    gates, n = GATES[kind]
+    units = cell.units
+
+    def times(words, factors):
+        return (f"{gates} × {words}", [n, *factors]) if gates else (words, factors)
+
+    formulas = {
+        "kernel": times("input_dim × units", [input_dim, units]),
+        "recurrent_kernel": times("units × units", [units, units]),
+        "bias": times("units", [units]),
+    }
+    if kind == "GRUCell" and cell.reset_after:
+        formulas["bias"] = (f"2 biases (input, recurrent) × {gates} × units", [2, n, units])
+    return formulas
+
+
+def _conv_lstm_formulas(cell, channels):
+    size, filters = list(cell.kernel_size), cell.filters
+    size_words = " × ".join(["kernel_size"] * len(size))
+    return {
+        "kernel": (f"{size_words} × input_channels × 4 gates × filters", [*size, channels, 4, filters]),
+        "recurrent_kernel": (f"{size_words} × filters × 4 gates × filters", [*size, filters, 4, filters]),
+        "bias": ("4 gates × filters", [4, filters]),
+    }
+
+
+def explain_shapes(model):
+    """Name every axis of every layer's output in a model.
+
+    Args:
+        model: a `keras.Model` whose inputs are defined (start it with
+            `keras.Input`, or build a functional model).
+
+    Returns:
+        pandas.DataFrame with one row per output tensor: layer, output (which
+        output it is: "output", "state h", "forward state c", ...), shape,
+        and axes (each axis with its name, e.g.
+        "batch_size=None × timesteps=5 × units=128").
+
+    Example:
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((5, 10)), keras.layers.LSTM(128, return_sequences=True)])
+    >>> explain_shapes(model)["axes"].iloc[-1]
+    'batch_size=None × timesteps=5 × units=128'
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`model` must be a keras.Model, got {describe(model)}.")
+    rows = []
+    for layer in _layers_with_inputs(model):
+        outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
+        for name, tensor in zip(_output_names(layer, len(outputs)), outputs):
+            shape = tuple(tensor.shape)
+            axes = _axis_names(layer, name, len(shape))
+            rows.append(
+                {
+                    "layer": layer.name,
+                    "output": name,
+                    "shape": shape,
+                    "axes": " × ".join(f"{axis}={size}" for axis, size in zip(axes, shape)),
+                }
+            )
+    return pd.DataFrame(rows, columns=["layer", "output", "shape", "axes"])
+
+
+def _layers_with_inputs(model):
+    import keras
+
+    if not model.built or not model.inputs:
+        raise ValueError(
+            f"`model` {model.name} has no defined inputs, so its shapes are unknown. Start it with "
+            "keras.Input(shape=(timesteps, features)), e.g. keras.Sequential([keras.Input((5, 10)), ...])."
+        )
+    layers = list(model.layers)
+    if isinstance(model, keras.Sequential):
+        layers = [model.inputs[0]._keras_history.operation, *layers]
+    return layers
+
+
+def _state_names(layer):
+    import keras
+
+    if isinstance(layer, keras.layers.Bidirectional):
+        forward, backward = _state_names(layer.forward_layer), _state_names(layer.backward_layer)
+        return [f"forward {s}" for s in forward] + [f"backward {s}" for s in backward]
+    if isinstance(layer, keras.layers.LSTM) or isinstance(getattr(layer, "cell", None), keras.layers.LSTMCell):
+        return ["state h", "state c"]
+    return ["state h"] if isinstance(layer, keras.layers.RNN) else []
+
+
+def _output_names(layer, count):
+    import keras
+
+    main = ["output"]
+    if isinstance(layer, keras.layers.Bidirectional) and layer.merge_mode is None:
+        main = ["forward output", "backward output"]
+    names = main + (_state_names(layer) if count > len(main) else [])
+    return names if len(names) == count else [f"output {i}" for i in range(count)]
+
+
+def _axis_names(layer, output_name, rank):
+    import keras
+
+    middle = ["timesteps"] * max(rank - 2, 0)
+    if isinstance(layer, keras.layers.InputLayer):
+        return ["batch_size", *(["timesteps"] * (rank - 2)), "features" if rank > 2 else "timesteps"][:rank]
+    if isinstance(layer, keras.layers.Embedding):
+        return ["batch_size", *middle, "embed_dim"]
+    if isinstance(layer, keras.layers.Bidirectional):
+        merged = layer.merge_mode == "concat" and output_name == "output"
+        last = "units (forward ‖ backward)" if merged else "units"
+        return ["batch_size", *middle, last]
+    if isinstance(layer, (keras.layers.RNN, keras.layers.Dense, keras.layers.TimeDistributed)):
+        return ["batch_size", *middle, "units"][:rank]
+    return ["batch_size", *middle, "features"][:rank]
+
+
+def draw_unrolled(layer_or_model, timesteps=4):
+    """Draw recurrent layers unrolled in time, with the shape on every arrow.
+
+    One row of boxes per recurrent layer (two for a Bidirectional layer),
+    one box per timestep: inputs enter from below, the state passes from
+    step to step, and the outputs the layer returns are drawn in colour
+    (every step with return_sequences=True, else the last one; the final
+    states too with return_state=True). Steps that are computed but not
+    returned are grey.
+
+    Args:
+        layer_or_model: a built recurrent layer (SimpleRNN, GRU, LSTM, RNN or
+            Bidirectional), or a model with defined inputs that contains some.
+        timesteps: int 1-12, how many steps to draw.
+
+    Returns:
+        matplotlib.figure.Figure.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.LSTM(16, return_sequences=True)
+    >>> layer.build((None, 7, 3))
+    >>> draw_unrolled(layer, timesteps=3).axes[0].get_title()
+    'LSTM(16, return_sequences=True): every step returns its output'
+    """
+    import keras
+    import matplotlib.pyplot as plt
+
+    timesteps = check_int("timesteps", timesteps, min_value=1, max_value=12)
+    rows = _drawing_rows(layer_or_model)
+    fig, ax = plt.subplots(figsize=(2.4 * timesteps + 2.5, 2.6 * len(rows) + 0.8))
+    for level, (layer, direction, features) in enumerate(rows):
+        _draw_row(ax, layer, direction, features, timesteps, y=level * ROW)
+    ax.set_xlim(-2.0, STEP * timesteps + 0.6)
+    ax.set_ylim(-1.4, ROW * len(rows) - 0.6)
+    ax.axis("off")
+    if isinstance(layer_or_model, keras.Model):
+        title = f"{layer_or_model.name} unrolled: coloured outputs are returned, grey ones are computed and dropped"
+    else:
+        title = _title(rows[-1][0])
+    ax.set_title(title)
+    plt.close(fig)
+    return fig
+
+
+def _drawing_rows(layer_or_model):
+    """[(recurrent layer, direction or None, features)] from bottom to top."""
+    import keras
+
+    if not isinstance(layer_or_model, keras.layers.Layer):
+        raise TypeError(f"`layer_or_model` must be a Keras layer or model, got {describe(layer_or_model)}.")
+    if isinstance(layer_or_model, keras.Model):
+        recurrent = (keras.layers.RNN, keras.layers.Bidirectional)
+        candidates = [sub for sub in layer_or_model.layers if isinstance(sub, recurrent) and not _is_conv(sub)]
+    else:
+        candidates = [layer_or_model]
+    rows = []
+    for layer in candidates:
+        if not isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)) or _is_conv(layer):
+            raise TypeError(
+                "`layer_or_model` must be a recurrent layer (SimpleRNN, GRU, LSTM, RNN, Bidirectional; not ConvLSTM) "
+                f"or a model "
+                f"containing one, got {describe(layer)}."
+            )
+        if not layer.built:
+            raise ValueError(f"`layer_or_model` {layer.name} is not built yet: call it on data or build it first.")
+        if isinstance(layer, keras.layers.Bidirectional):
+            rows.append((layer.forward_layer, "forward", _features(layer.forward_layer)))
+            rows.append((layer.backward_layer, "backward", _features(layer.backward_layer)))
+        else:
+            rows.append((layer, None, _features(layer)))
+    if not rows:
+        raise ValueError("`layer_or_model` contains no recurrent layer to draw.")
+    return rows
+
+
+def _is_conv(layer):
+    import keras
+
+    inner = layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+    return isinstance(inner, keras.layers.RNN) and type(inner.cell).__name__ == "ConvLSTMCell"
+
+
+def _features(layer):
+    kernels = [v for v in layer.weights if v.name == "kernel"]
+    return int(kernels[0].shape[0]) if kernels else None
+
+
+def _units(layer):
+    import keras
+
+    cell = layer.cell
+    if isinstance(cell, keras.layers.StackedRNNCells):
+        cell = cell.cells[-1]
+    return getattr(cell, "units", None)
+
+
+def _describe_layer(layer):
+    return f"{type(layer).__name__}({_units(layer)}, return_sequences={layer.return_sequences})"
+
+
+def _title(layer):
+    if layer.return_sequences:
+        return f"{_describe_layer(layer)}: every step returns its output"
+    return f"{_describe_layer(layer)}: only the last step's output is returned"
+
+
+def _draw_row(ax, layer, direction, features, timesteps, y):
+    import keras
+
+    units = _units(layer)
+    lstm = isinstance(layer.cell, keras.layers.LSTMCell)
+    state = "h, c" if lstm else "h"
+    label = f"{layer.name}{f' ({direction})' if direction else ''}: {_describe_layer(layer)}"
+    if layer.go_backwards:
+        label += ", go_backwards=True (reads the last step first)"
+    ax.text(-1.9, y + 1.75, label, fontsize=8, ha="left", va="center")
+    for step in range(timesteps):
+        x = STEP * step
+        t = timesteps - 1 - step if layer.go_backwards else step
+        colour = "tab:blue" if layer.return_sequences or step == timesteps - 1 else "0.6"
+        ax.add_patch(_box(x, y, colour))
+        ax.text(x + 0.45, y + 0.5, type(layer.cell).__name__.replace("Cell", ""), fontsize=8, ha="center", va="center")
+        _arrow(ax, (x + 0.45, y - 0.9), (x + 0.45, y - 0.05), "black")
+        ax.text(x + 0.55, y - 0.75, f"x[{t}]\n(batch_size, {features})", fontsize=7, ha="left")
+        _arrow(ax, (x + 0.45, y + 1.05), (x + 0.45, y + 1.5), colour)
+        ax.text(x + 0.55, y + 1.15, f"y[{t}]  (batch_size, {units})", fontsize=7, ha="left", color=colour)
+        start = x - STEP + 0.95 if step else x - 1.3
+        _arrow(ax, (start, y + 0.5), (x - 0.05, y + 0.5), "tab:orange")
+        text = f"{state}\n(batch_size, {units})" if step else f"initial\n{state}"
+        ax.text((start + x) / 2, y + 0.58, text, fontsize=7, ha="center", va="bottom", color="tab:orange")
+    if layer.return_state:
+        end = STEP * (timesteps - 1) + 0.95
+        _arrow(ax, (end, y + 0.5), (end + 1.0, y + 0.5), "tab:red")
+        ax.text(end + 0.1, y + 0.58, f"returned\nstate {state}", fontsize=7, va="bottom", color="tab:red")
+
+
+def _arrow(ax, start, end, colour):
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": colour})
+
+
+def _box(x, y, colour):
+    from matplotlib.patches import FancyBboxPatch
+
+    return FancyBboxPatch((x, y), 0.9, 1.0, boxstyle="round,pad=0.05", fill=False, edgecolor=colour, lw=1.5)
