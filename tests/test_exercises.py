@@ -1,7 +1,7 @@
 import keras
 import pytest
 
-from rnnedu.exercises import Exercise, expect, start_here
+from rnnedu.exercises import Exercise, builtin_rnn_layers, expect, outputs_and_states, start_here
 
 
 def make(expected):
@@ -98,3 +98,27 @@ def test_start_here_exercises_accept_the_solution_and_reject_a_mistake(exercise,
 
 def test_start_here_q3_explains_a_non_tensor_answer():
     assert "expected the result of keras.Input" in start_here.q3.evaluate((None, None, 8))[1]
+
+
+@pytest.mark.parametrize(
+    "exercise, right, wrong",
+    [
+        (builtin_rnn_layers.q1, 6_272, 6_304),
+        (builtin_rnn_layers.q2, 480, 510),
+        (builtin_rnn_layers.q3, 160_000, 160_032),
+        (outputs_and_states.q1, (None, 12, 20), (None, 20)),
+        (outputs_and_states.q2, 3, 2),
+    ],
+)
+def test_notebook_exercises_accept_the_solution_and_reject_a_mistake(exercise, right, wrong):
+    assert exercise.evaluate(right) == (True, f"Correct: {exercise.title}.")
+    assert not exercise.evaluate(wrong)[0]
+
+
+def test_build_it_accepts_a_one_state_layer_and_explains_a_wrong_one():
+    q = outputs_and_states.q3
+    assert q.evaluate(keras.layers.GRU(8, return_sequences=True, return_state=True))[0]
+    assert q.evaluate(keras.layers.SimpleRNN(8, return_sequences=True, return_state=True))[0]
+    passed, message = q.evaluate(keras.layers.LSTM(8, return_sequences=True, return_state=True))
+    assert not passed and "returns [(None, 12, 8), (None, 8), (None, 8)]" in message
+    assert "expected a Keras layer" in q.evaluate("GRU")[1]
