@@ -197,35 +197,39 @@ def explain_shapes(model):
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model, got {describe(model)}.")
+    _check_has_inputs(model)
     rows = []
-    for layer in _layers_with_inputs(model):
+    if isinstance(model, keras.Sequential):  # its input layer is not among model.layers
+        shape = model.inputs[0].shape
+        rows.append(_shape_row("input", "output", shape, _input_axes(len(shape))))
+    for layer in model.layers:
         outputs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
         for name, tensor in zip(_output_names(layer, len(outputs)), outputs):
-            shape = tuple(tensor.shape)
-            axes = _axis_names(layer, name, len(shape))
-            rows.append(
-                {
-                    "layer": layer.name,
-                    "output": name,
-                    "shape": shape,
-                    "axes": " × ".join(f"{axis}={size}" for axis, size in zip(axes, shape)),
-                }
-            )
+            axes = _axis_names(layer, name, len(tensor.shape))
+            rows.append(_shape_row(layer.name, name, tensor.shape, axes))
     return pd.DataFrame(rows, columns=["layer", "output", "shape", "axes"])
 
 
-def _layers_with_inputs(model):
-    import keras
-
+def _check_has_inputs(model):
     if not model.built or not model.inputs:
         raise ValueError(
             f"`model` {model.name} has no defined inputs, so its shapes are unknown. Start it with "
             "keras.Input(shape=(timesteps, features)), e.g. keras.Sequential([keras.Input((5, 10)), ...])."
         )
-    layers = list(model.layers)
-    if isinstance(model, keras.Sequential):
-        layers = [model.inputs[0]._keras_history.operation, *layers]
-    return layers
+
+
+def _shape_row(layer_name, output_name, shape, axes):
+    shape = tuple(shape)
+    return {
+        "layer": layer_name,
+        "output": output_name,
+        "shape": shape,
+        "axes": " × ".join(f"{axis}={size}" for axis, size in zip(axes, shape)),
+    }
+
+
+def _input_axes(rank):
+    return ["batch_size", *(["timesteps"] * (rank - 2)), "features" if rank > 2 else "timesteps"][:rank]
 
 
 def _state_names(layer):
@@ -254,7 +258,7 @@ def _axis_names(layer, output_name, rank):
 
     middle = ["timesteps"] * max(rank - 2, 0)
     if isinstance(layer, keras.layers.InputLayer):
-        return ["batch_size", *(["timesteps"] * (rank - 2)), "features" if rank > 2 else "timesteps"][:rank]
+        return _input_axes(rank)
     if isinstance(layer, keras.layers.Embedding):
         return ["batch_size", *middle, "embed_dim"]
     if isinstance(layer, keras.layers.Bidirectional):
