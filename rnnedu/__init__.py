@@ -10,7 +10,7 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import datasets, exercises, explain  # noqa: E402
+from rnnedu import datasets, exercises, explain, reference  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes  # noqa: E402
@@ -28,5 +28,6 @@ __all__ = [
     "in_colab",
     "load_mnist",
     "load_sunspots",
+    "reference",
     "setup",
 ]
