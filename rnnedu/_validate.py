@@ -118,6 +118,28 @@ def check_str(name, value):
     return value
 
 
+def check_built(name, layer):
+    """Check that a Keras layer is built, so that its weights exist.
+
+    Args:
+        name: the argument's name.
+        layer: the layer given.
+
+    Returns:
+        `layer`.
+
+    Example:
+    >>> import keras
+    >>> check_built("layer", keras.layers.Dense(2, name="dense_example"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `layer` dense_example is not built yet: call it on data or build it first.
+    """
+    if not layer.built:
+        raise ValueError(f"`{name}` {layer.name} is not built yet: call it on data or build it first.")
+    return layer
+
+
 def _check_bounds(name, value, min_value, max_value, kind):
     if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
         low = "" if min_value is None else f" >= {min_value}"

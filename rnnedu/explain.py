@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from rnnedu._validate import check_int, describe
+from rnnedu._validate import check_built, check_int, describe
 
 COLUMNS = ["layer", "weight", "shape", "count", "formula", "arithmetic"]
 STEP, ROW = 3.0, 3.2  # drawing: distance between timesteps and between layers
@@ -334,8 +334,7 @@ def _drawing_rows(layer_or_model):
                 f"or a model "
                 f"containing one, got {describe(layer)}."
             )
-        if not layer.built:
-            raise ValueError(f"`layer_or_model` {layer.name} is not built yet: call it on data or build it first.")
+        check_built("layer_or_model", layer)
         if isinstance(layer, keras.layers.Bidirectional):
             rows.append((layer.forward_layer, "forward", _features(layer.forward_layer)))
             rows.append((layer.backward_layer, "backward", _features(layer.backward_layer)))

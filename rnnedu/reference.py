@@ -9,7 +9,7 @@ the layer's own within float32 precision.
 
 import numpy as np
 
-from rnnedu._validate import describe
+from rnnedu._validate import check_built, describe
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -112,8 +112,7 @@ def _cell_and_layer(layer):
         raise TypeError(
             f"`layer` must be a keras.layers.SimpleRNN, GRU or LSTM layer or one of their cells, got {describe(layer)}."
         )
-    if not cell.built:
-        raise ValueError(f"`layer` {layer.name} is not built yet: call it on data or build it first.")
+    check_built("layer", layer)
     return cell, rnn
 
 
