@@ -13,7 +13,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from rnnedu import datasets, exercises, explain, reference  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
-from rnnedu.explain import draw_unrolled, explain_params, explain_shapes  # noqa: E402
+from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -26,6 +26,7 @@ __all__ = [
     "explain_params",
     "explain_shapes",
     "in_colab",
+    "layer_totals",
     "load_mnist",
     "load_sunspots",
     "reference",

@@ -53,6 +53,28 @@ def explain_params(layer_or_model, input_shape=None):
     return table
 
 
+def layer_totals(table):
+    """Sum an `explain_params` table per top-level layer.
+
+    Args:
+        table: a DataFrame returned by `explain_params`.
+
+    Returns:
+        pandas.Series of parameter counts indexed by layer name, in model
+        order; a Bidirectional layer's two directions count as one layer.
+
+    Example:
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((5, 10)), keras.layers.Bidirectional(keras.layers.LSTM(64))])
+    >>> layer_totals(explain_params(model)).tolist()
+    [38400]
+    """
+    if not isinstance(table, pd.DataFrame) or list(table.columns) != COLUMNS:
+        raise TypeError(f"`table` must be a table returned by explain_params, got {describe(table)}.")
+    rows = table[table["layer"] != "total"]
+    return rows.groupby(rows["layer"].str.split(" › ").str[0], sort=False)["count"].sum()
+
+
 def _built_layer(layer_or_model, input_shape):
     import keras
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.patches import FancyBboxPatch
 
-from rnnedu.explain import draw_unrolled, explain_params, explain_shapes
+from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals
 
 L = keras.layers
 RECURRENT = {
@@ -131,8 +131,7 @@ def test_explain_params_matches_keras(make, input_shape):
 
 
 def layer_total(table, name):
-    rows = weight_rows(table)
-    return int(rows[rows["layer"].str.split(" › ").str[0] == name]["count"].sum())
+    return int(layer_totals(table)[name])
 
 
 def test_the_guides_published_counts():
@@ -215,6 +214,7 @@ def test_unbuilt_model_is_built_from_input_shape():
         (lambda: explain_params(L.LSTM(3), input_shape=[None, 3, 2]), TypeError, "`input_shape` must be a tuple"),
         (lambda: explain_shapes(L.LSTM(3)), TypeError, "`model` must be a keras.Model"),
         (lambda: explain_shapes(keras.Sequential([L.LSTM(3)])), ValueError, "keras.Input"),
+        (lambda: layer_totals([1, 2]), TypeError, "`table` must be a table returned by explain_params"),
         (lambda: draw_unrolled(L.Dense(3)), TypeError, "must be a recurrent layer"),
         (lambda: draw_unrolled(L.LSTM(3)), ValueError, "not built yet"),
         (lambda: draw_unrolled(L.LSTM(3), timesteps=0), ValueError, "`timesteps` must be an integer >= 1"),
