@@ -9,13 +9,14 @@ LAB_OPTS ?=
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help setup lab test lint format notebooks clean
+.PHONY: help setup lab test lint format notebooks bench clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
 	@echo "make test       set up .venv, then run the unit tests and every notebook (nbval)"
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
+	@echo "make bench      run the benchmarks and print medians (timings are printed, never asserted)"
 
 setup: $(STAMP)
 
@@ -51,6 +52,9 @@ notebooks: $(STAMP)
 	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
 	$(BIN)/python tools/notebook_header.py --check
+
+bench: $(STAMP)
+	$(BIN)/python -m rnnedu.bench gates
 
 clean:
 	rm -rf $(VENV) build .ruff_cache

@@ -1,7 +1,8 @@
 """rnnedu: the helper package of an interactive course on recurrent networks in Keras 3.
 
 The notebooks call it for what is not the lesson: setting up a session,
-loading data and checking exercises. Keras itself is imported only when a
+loading data, explaining shapes and parameter counts, showing gates, and
+checking exercises. Keras itself is imported only when a
 function needs it.
 """
 
@@ -10,10 +11,11 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import datasets, exercises, explain, reference  # noqa: E402
+from rnnedu import datasets, exercises, explain, reference, viz  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
+from rnnedu.viz import gate_explorer  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -25,10 +27,12 @@ __all__ = [
     "explain",
     "explain_params",
     "explain_shapes",
+    "gate_explorer",
     "in_colab",
     "layer_totals",
     "load_mnist",
     "load_sunspots",
     "reference",
     "setup",
+    "viz",
 ]

@@ -1,0 +1,10 @@
+"""Interactive views of what Keras keeps hidden, built from ipywidgets and matplotlib only.
+
+One function per view, as a learner types it: `gate_explorer(layer, x)`.
+Each view is a thin widget over two plain functions, one that computes the
+data and one that draws a frame, so each can be used and tested on its own.
+"""
+
+from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
+
+__all__ = ["GateExplorer", "gate_data", "gate_explorer", "plot_gates"]

@@ -1,0 +1,409 @@
+"""The gate explorer: every gate of a SimpleRNN, GRU or LSTM over time, for one sample.
+
+Three layers, each usable on its own:
+
+* `gate_data` runs the layer once, through `rnnedu.reference.trace`, and keeps
+  every gate for every sample, step and unit (testable without a display);
+* `plot_gates` draws one frame: a heatmap per gate (steps × units) with the
+  current step marked, and a small cell diagram with the values flowing
+  through one unit at that step;
+* `gate_explorer` wires sliders for the sample, the units shown, the unit
+  and the step to that frame. Moving a slider only redraws.
+"""
+
+import html
+
+import numpy as np
+
+from rnnedu import reference
+from rnnedu._validate import check_int, describe
+from rnnedu.viz._view import BlitCanvas, WidgetView
+
+MAX_UNITS_SHOWN = 32
+KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
+PANELS = {
+    "LSTM": ("i", "f", "g", "o", "c", "h"),
+    "GRU": ("z", "r", "candidate", "h"),
+    "SimpleRNN": ("pre_activation", "h"),
+}
+TITLES = {
+    "i": "i: input gate",
+    "f": "f: forget gate",
+    "g": "g: candidate",
+    "o": "o: output gate",
+    "c": "c: cell state",
+    "h": "h: output",
+    "z": "z: update gate",
+    "r": "r: reset gate",
+    "candidate": "candidate: the proposed h",
+    "pre_activation": "pre-activation x·W + h·U + b",
+}
+
+
+def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
+    """Run a recurrent layer once and keep every gate, for every sample, step and unit.
+
+    Args:
+        layer: a built `keras.layers.SimpleRNN`, `GRU` or `LSTM`; or a
+            `keras.Model` holding one, named by `layer_name` (it may be left
+            out when the model has only one such layer).
+        x: array of inputs: for a layer, shape (batch_size, timesteps,
+            features); for a model, whatever the model takes. The layer's own
+            inputs, and its mask if an earlier layer makes one (e.g.
+            `Embedding(mask_zero=True)`), are read from the model.
+        layer_name: str, the layer's name in the model; only with a model.
+        initial_state: None, or the layer's initial states ([h] or [h, c]).
+        mask: None, or a boolean array (batch_size, timesteps); only with a
+            layer (a model supplies its own).
+
+    Returns:
+        dict with "kind" ("LSTM", "GRU" or "SimpleRNN"), "layer" (its name),
+        "panels" (the gate names in drawing order), one array of shape
+        (batch_size, timesteps, units) per gate, "h_previous" (and for LSTM
+        "c_previous"): the state each step starts from; "timestep": the
+        input timestep read at each step (reversed with go_backwards);
+        "mask": a boolean (batch_size, timesteps) array in step order, or None;
+        "activation": the name of the layer's activation.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.LSTM(3)
+    >>> x = np.zeros((2, 5, 4), "float32")
+    >>> _ = layer(x)
+    >>> data = gate_data(layer, x)
+    >>> data["kind"], data["panels"], data["f"].shape
+    ('LSTM', ('i', 'f', 'g', 'o', 'c', 'h'), (2, 5, 3))
+    """
+    import keras
+
+    if isinstance(layer, keras.Model):
+        layer, x, mask = _layer_inputs(layer, x, layer_name)
+    elif layer_name is not None:
+        raise ValueError(f"`layer_name` is only for a keras.Model; `layer` is {describe(layer)}.")
+    result = reference.trace(layer, x, initial_state=initial_state, mask=mask)
+    kind = KINDS[type(layer.cell).__name__] if hasattr(layer, "cell") else KINDS[type(layer).__name__]
+    backwards = bool(getattr(layer, "go_backwards", False))
+    timesteps = result["h"].shape[1]
+    data = {name: result[name] for name in PANELS[kind]}
+    data["h_previous"] = _previous(result["h"], initial_state, 0)
+    if kind == "LSTM":
+        data["c_previous"] = _previous(result["c"], initial_state, 1)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)[:, ::-1] if backwards else np.asarray(mask, dtype=bool)
+    cell = getattr(layer, "cell", layer)
+    return data | {
+        "kind": kind,
+        "layer": layer.name,
+        "panels": PANELS[kind],
+        "timestep": np.arange(timesteps)[::-1] if backwards else np.arange(timesteps),
+        "mask": mask,
+        "activation": getattr(cell.activation, "__name__", "activation"),
+    }
+
+
+def plot_gates(data, sample=0, units=None, unit=None, step=0):
+    """Draw one frame of the gate explorer and return the matplotlib Figure.
+
+    Args:
+        data: the dict returned by `gate_data`.
+        sample: which sequence of the batch to show.
+        units: (first, last) units to show in the heatmaps, both included;
+            None shows the first 32.
+        unit: the unit whose values the cell diagram shows; None: the first shown.
+        step: the step marked in the heatmaps and shown in the diagram.
+
+    Returns:
+        `matplotlib.figure.Figure`, one heatmap per gate (x: step, y: unit)
+        followed by the cell diagram. In a notebook, it shows as a picture.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.GRU(4)
+    >>> x = np.zeros((1, 6, 2), "float32")
+    >>> _ = layer(x)
+    >>> figure = plot_gates(gate_data(layer, x), step=2)
+    >>> [ax.get_title() for ax in figure.axes[:4]]
+    ['z: update gate', 'r: reset gate', 'candidate: the proposed h', 'h: output']
+    """
+    return _GateFrame(data, diagram=True).show(sample, units, unit, step).figure
+
+
+def gate_explorer(layer, x, layer_name=None, sample=0, units=None, unit=None, step=0, initial_state=None, mask=None):
+    """Explore every gate of a recurrent layer with sliders.
+
+    The layer runs once, on all of `x`; the sliders only redraw. Where no
+    widget frontend exists (nbconvert, GitHub's viewer) the output still
+    shows the frame as a picture, as `plot_gates` draws it.
+
+    Args:
+        layer: a built SimpleRNN, GRU or LSTM layer, or a `keras.Model` and
+            the layer's `layer_name` (see `gate_data`).
+        x: the inputs (see `gate_data`).
+        layer_name: the layer's name in the model, or None.
+        sample, units, unit, step: the first frame (see `plot_gates`).
+        initial_state: None, or the layer's initial states.
+        mask: None, or a boolean (batch_size, timesteps) array; with a layer only.
+
+    Returns:
+        `GateExplorer`: displays itself; its `controls` ("sample", "units",
+        "unit", "step") can be set from code.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.SimpleRNN(3)
+    >>> x = np.ones((2, 4, 1), "float32")
+    >>> _ = layer(x)
+    >>> explorer = gate_explorer(layer, x)
+    >>> explorer.controls["step"].value = 3
+    >>> explorer.frame.step, "step 3" in explorer.diagram.value
+    (3, True)
+    """
+    return GateExplorer(gate_data(layer, x, layer_name, initial_state, mask), sample, units, unit, step)
+
+
+class GateExplorer(WidgetView):
+    """The widget of `gate_explorer`: sliders above the heatmaps, the cell's values below.
+
+    Args:
+        data: the dict returned by `gate_data`.
+        sample, units, unit, step: the first frame (see `plot_gates`).
+
+    Attributes:
+        data: the precomputed gates.
+        frame: the drawn heatmaps, with the current `sample`, `units`, `unit`, `step`.
+        diagram: the ipywidgets `HTML` with the values flowing through the unit at the step.
+    """
+
+    def __init__(self, data, sample=0, units=None, unit=None, step=0):
+        import ipywidgets as widgets
+
+        self.data = data
+        self.frame = _GateFrame(data, diagram=False).show(sample, units, unit, step)
+        self.diagram = widgets.HTML()
+        batch_size, timesteps, total = data["h"].shape
+        controls = {
+            "sample": widgets.IntSlider(value=self.frame.sample, min=0, max=batch_size - 1, **_slider("sample")),
+            "units": widgets.IntRangeSlider(value=self.frame.units, min=0, max=total - 1, **_slider("units")),
+            "unit": widgets.IntSlider(value=self.frame.unit, min=0, max=total - 1, **_slider("unit")),
+            "step": widgets.IntSlider(value=self.frame.step, min=0, max=timesteps - 1, **_slider("step")),
+        }
+        super().__init__(self.frame.canvas, controls, self._update, below=[self.diagram], static=self._static_png)
+        self._update(None)
+
+    def _update(self, _name):
+        values = {name: control.value for name, control in self.controls.items()}
+        frame = self.frame.show(values["sample"], tuple(values["units"]), values["unit"], values["step"])
+        self.diagram.value = _diagram_html(*_cell_values(self.data, frame.sample, frame.unit, frame.step))
+
+    def _static_png(self):
+        frame = _GateFrame(self.data, diagram=True).show(
+            self.frame.sample, self.frame.units, self.frame.unit, self.frame.step
+        )
+        return frame.canvas.render("png")
+
+
+class _GateFrame:
+    """Heatmaps that change with the sample; markers (and the diagram, if drawn) that move with the step."""
+
+    def __init__(self, data, diagram):
+        from matplotlib.figure import Figure
+
+        _check_data(data)
+        self.data = data
+        self.sample = self.units = self.unit = self.step = None
+        panels = data["panels"]
+        rows = -(-len(panels) // 3)
+        heights = [2.2] * rows + ([1.9] if diagram else [])
+        self.figure = Figure(figsize=(10, sum(heights)), dpi=72, layout="constrained")
+        grid = self.figure.add_gridspec(len(heights), 3, height_ratios=heights)
+        self.axes = {name: self.figure.add_subplot(grid[i // 3, i % 3]) for i, name in enumerate(panels)}
+        self.images = {name: self._heatmap(ax, name) for name, ax in self.axes.items()}
+        self.step_lines = [ax.axvline(0, color="#ff7f0e", lw=1.8) for ax in self.axes.values()]
+        self.unit_lines = [ax.axhline(0, color="black", lw=0.8, ls=":") for ax in self.axes.values()]
+        self.shading = []
+        self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_sample writes
+        self.diagram = _Diagram(self.figure.add_subplot(grid[rows, :]), data) if diagram else None
+        moving = self.step_lines + self.unit_lines + (self.diagram.texts if diagram else [])
+        self.canvas = BlitCanvas(self.figure, moving)
+        self.figure.get_layout_engine().execute(self.figure)
+        self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
+
+    def show(self, sample, units, unit, step):
+        """Bring the frame to the given sample, units range, unit and step; return self."""
+        batch_size, timesteps, total = self.data["h"].shape
+        sample = check_int("sample", sample, 0, batch_size - 1)
+        units = _check_units(units, total)
+        unit = units[0] if unit is None else check_int("unit", unit, 0, total - 1)
+        step = check_int("step", step, 0, timesteps - 1)
+        if (sample, units) != (self.sample, self.units):
+            self.sample, self.units = sample, units
+            self._draw_sample()
+            self.canvas.invalidate()
+        self.unit, self.step = unit, step
+        for line in self.step_lines:
+            line.set_xdata([step, step])
+        for line in self.unit_lines:
+            line.set_ydata([unit, unit])
+        if self.diagram is not None:
+            self.diagram.show(*_cell_values(self.data, sample, unit, step))
+        return self
+
+    def _heatmap(self, ax, name):
+        values = self.data[name]
+        low, high = float(np.min(values)), float(np.max(values))
+        if low >= 0:
+            limits, colours = (0.0, max(1.0, high)), "viridis"
+        else:
+            largest = max(1.0, -low, high)
+            limits, colours = (-largest, largest), "RdBu_r"
+        image = ax.imshow(
+            values[0].T, aspect="auto", origin="lower", cmap=colours, clim=limits, interpolation="nearest"
+        )
+        self.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.05)
+        ax.set_title(TITLES[name], fontsize=10)
+        ax.set_xlabel("step" + (" (reading backwards)" if self.data["timestep"][0] > 0 else ""), fontsize=9)
+        ax.set_ylabel("unit", fontsize=9)
+        return image
+
+    def _draw_sample(self):
+        first, last = self.units
+        timesteps = self.data["h"].shape[1]
+        extent = (-0.5, timesteps - 0.5, first - 0.5, last + 0.5)
+        for name, image in self.images.items():
+            image.set_data(self.data[name][self.sample, :, first : last + 1].T)
+            image.set_extent(extent)
+        for patch in self.shading:
+            patch.remove()
+        self.shading = []
+        if self.data["mask"] is not None:
+            for t in np.flatnonzero(~self.data["mask"][self.sample]):
+                self.shading += [ax.axvspan(t - 0.5, t + 0.5, color="grey", alpha=0.6) for ax in self.axes.values()]
+        kind, layer = self.data["kind"], self.data["layer"]
+        self.figure.suptitle(
+            f"{layer} ({kind}), sample {self.sample}: each gate over the steps (x) for units {first}–{last} (y)"
+            + (" · grey: masked steps" if self.data["mask"] is not None else ""),
+            fontsize=11,
+        )
+
+
+class _Diagram:
+    """The values flowing through one unit at one step, drawn as boxes and the cell's equation."""
+
+    def __init__(self, ax, data):
+        count = len(_NODES[data["kind"]])
+        ax.set_axis_off()
+        ax.set_xlim(0, count)
+        ax.set_ylim(0, 1)
+        box = {"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"}
+        self.boxes = [ax.text(i + 0.5, 0.58, "", ha="center", va="center", fontsize=10, bbox=box) for i in range(count)]
+        for i in range(count - 1):
+            ax.annotate("", (i + 1.22, 0.58), (i + 0.78, 0.58), arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
+        self.header = ax.text(0, 0.98, "", ha="left", va="top", fontsize=10)
+        self.equation = ax.text(0, 0.08, "", ha="left", va="bottom", fontsize=10, family="monospace")
+        self.texts = [*self.boxes, self.header, self.equation]
+
+    def show(self, header, nodes, equation):
+        for box, (label, value) in zip(self.boxes, nodes):
+            box.set_text(f"{label}\n{value:+.3f}")
+        self.header.set_text(header)
+        self.equation.set_text(equation)
+
+
+def _cell_values(data, sample, unit, step):
+    """What the diagram shows: a header, the (label, value) boxes in flow order, and the equation."""
+    values = {name: float(data[name][sample, step, unit]) for name in data["panels"]}
+    values["h_previous"] = float(data["h_previous"][sample, step, unit])
+    if "c_previous" in data:
+        values["c_previous"] = float(data["c_previous"][sample, step, unit])
+    nodes = [(label, values[name]) for label, name in _NODES[data["kind"]]]
+    header = f"unit {unit}, step {step} (reads timestep {int(data['timestep'][step])}):"
+    if data["mask"] is not None and not data["mask"][sample, step]:
+        return header, nodes, "masked step: the state is carried over unchanged; the gates are not applied"
+    return header, nodes, _EQUATIONS[data["kind"]](values, data["activation"])
+
+
+def _diagram_html(header, nodes, equation):
+    box = (
+        "display:inline-block;padding:4px 8px;margin:2px;border:1px solid #4a6fa5;border-radius:6px;background:#eef3fb"
+    )
+    boxes = " &rarr; ".join(
+        f'<span style="{box}"><b>{html.escape(label)}</b><br>{value:+.3f}</span>' for label, value in nodes
+    )
+    lines = "<br>".join(html.escape(line) for line in equation.split("\n"))
+    return f"<div>{html.escape(header)}</div><div>{boxes}</div><pre style='margin:4px 0'>{lines}</pre>"
+
+
+_NODES = {
+    "LSTM": [("c(t-1)", "c_previous"), ("f", "f"), ("i", "i"), ("g", "g"), ("c(t)", "c"), ("o", "o"), ("h(t)", "h")],
+    "GRU": [("h(t-1)", "h_previous"), ("z", "z"), ("r", "r"), ("candidate", "candidate"), ("h(t)", "h")],
+    "SimpleRNN": [("h(t-1)", "h_previous"), ("pre-activation", "pre_activation"), ("h(t)", "h")],
+}
+_EQUATIONS = {
+    "LSTM": lambda v, act: (
+        f"c(t) = f·c(t-1) + i·g = {v['f']:.3f}·{v['c_previous']:+.3f} + {v['i']:.3f}·{v['g']:+.3f} = {v['c']:+.3f}\n"
+        f"h(t) = o·{act}(c(t)) = {v['o']:.3f}·{act}({v['c']:+.3f}) = {v['h']:+.3f}"
+    ),
+    "GRU": lambda v, act: (
+        f"h(t) = z·h(t-1) + (1 - z)·candidate = {v['z']:.3f}·{v['h_previous']:+.3f} "
+        f"+ {1 - v['z']:.3f}·{v['candidate']:+.3f} = {v['h']:+.3f}\n"
+        f"candidate = {act}(x·W + r·(h(t-1)·U) + b): r = {v['r']:.3f} lets that much of h(t-1) in"
+    ),
+    "SimpleRNN": lambda v, act: f"h(t) = {act}(x·W + h(t-1)·U + b) = {act}({v['pre_activation']:+.3f}) = {v['h']:+.3f}",
+}
+
+
+def _layer_inputs(model, x, layer_name):
+    import keras
+
+    recurrent = [layer for layer in model.layers if type(getattr(layer, "cell", None)).__name__ in KINDS]
+    if layer_name is None:
+        if len(recurrent) != 1:
+            names = ", ".join(layer.name for layer in recurrent) or "none"
+            raise ValueError(f"`layer_name` is needed: the model has {len(recurrent)} recurrent layers ({names}).")
+        target = recurrent[0]
+    else:
+        names = [layer.name for layer in model.layers]
+        if layer_name not in names:
+            raise ValueError(
+                f"`layer_name` {layer_name!r} is not a layer of the model; its layers: {', '.join(names)}."
+            )
+        target = model.get_layer(layer_name)
+    if not model.inputs:
+        raise ValueError("`layer` is a model without defined inputs: start it with keras.Input(...).")
+    tensors = target.input if isinstance(target.input, list) else [target.input]
+    if len(tensors) > 2 or (len(tensors) == 2 and tensors[1].dtype != "bool"):
+        raise ValueError(
+            f"`layer_name` {target.name!r} takes its initial state from other layers; "
+            "call gate_explorer(layer, layer_inputs, initial_state=...) on the layer itself."
+        )
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    layer_input = keras.Model(inputs, tensors[0])(x)
+    mask = getattr(layer_input, "_keras_mask", None)  # set by Keras on eager outputs of a masking layer
+    return target, keras.ops.convert_to_numpy(layer_input), None if mask is None else keras.ops.convert_to_numpy(mask)
+
+
+def _previous(sequence, initial_state, index):
+    start = np.zeros_like(sequence[:, :1]) if initial_state is None else np.asarray(initial_state[index])[:, None]
+    return np.concatenate([start.astype(sequence.dtype), sequence[:, :-1]], axis=1)
+
+
+def _slider(description):
+    return {"description": description, "continuous_update": False, "style": {"description_width": "initial"}}
+
+
+def _check_data(data):
+    if not isinstance(data, dict) or "panels" not in data or "h" not in data:
+        raise TypeError(f"`data` must be the dict returned by gate_data(), got {describe(data)}.")
+
+
+def _check_units(units, total):
+    if units is None:
+        return 0, min(total, MAX_UNITS_SHOWN) - 1
+    if (
+        not isinstance(units, (tuple, list))
+        or len(units) != 2
+        or any(isinstance(u, bool) or not isinstance(u, (int, np.integer)) for u in units)
+        or not 0 <= units[0] <= units[1] < total
+    ):
+        raise ValueError(f"`units` must be (first, last) with 0 <= first <= last < {total}, got {describe(units)}.")
+    return int(units[0]), int(units[1])
