@@ -1,7 +1,7 @@
 import keras
 import pytest
 
-from rnnedu.exercises import Exercise, builtin_rnn_layers, expect, outputs_and_states, start_here
+from rnnedu.exercises import Exercise, builtin_rnn_layers, expect, outputs_and_states, rnn_cells, start_here
 
 
 def make(expected):
@@ -108,6 +108,8 @@ def test_start_here_q3_explains_a_non_tensor_answer():
         (builtin_rnn_layers.q3, 160_000, 160_032),
         (outputs_and_states.q1, (None, 12, 20), (None, 20)),
         (outputs_and_states.q2, 3, 2),
+        (rnn_cells.q1, 2_080, 2_000),
+        (rnn_cells.q2, 0.7, 0.0),
     ],
 )
 def test_notebook_exercises_accept_the_solution_and_reject_a_mistake(exercise, right, wrong):
@@ -122,3 +124,24 @@ def test_build_it_accepts_a_one_state_layer_and_explains_a_wrong_one():
     passed, message = q.evaluate(keras.layers.LSTM(8, return_sequences=True, return_state=True))
     assert not passed and "returns [(None, 12, 8), (None, 8), (None, 8)]" in message
     assert "expected a Keras layer" in q.evaluate("GRU")[1]
+
+
+def test_float_answers_are_accepted_within_float32_precision_only():
+    check = expect(lambda: 0.699999988)
+    assert check(0.7) is None
+    assert check(0.71) == "your answer 0.71 is too high."
+
+
+def test_one_loop_two_cells_accepts_a_stack_and_explains_wrong_ones():
+    q = rnn_cells.q3
+    assert q.evaluate(keras.layers.RNN([keras.layers.LSTMCell(6), keras.layers.GRUCell(4)]))[0]
+    assert q.evaluate(
+        keras.layers.RNN(keras.layers.StackedRNNCells([keras.layers.LSTMCell(6), keras.layers.GRUCell(4)]))
+    )[0]
+    passed, message = q.evaluate(keras.layers.RNN([keras.layers.LSTMCell(6), keras.layers.LSTMCell(4)]))
+    assert not passed and "weights do not match" in message
+    passed, message = q.evaluate(
+        keras.layers.RNN([keras.layers.LSTMCell(6), keras.layers.GRUCell(4)], return_sequences=True)
+    )
+    assert not passed and "output has shape (2, 5, 4)" in message
+    assert "expected a keras.layers.RNN layer" in q.evaluate(keras.layers.Dense(4))[1]

@@ -15,6 +15,7 @@ Correct: Units.
 Not yet (Units): your answer 9 is too high.
 """
 
+import math
 import numbers
 
 from rnnedu._validate import check_str, describe
@@ -86,8 +87,8 @@ class Exercise:
 def expect(expected):
     """Make a checker that compares an answer with a value computed on demand.
 
-    Numbers are compared exactly (an int answer for an int value) and the
-    message says whether the answer is too high or too low; tuples and lists
+    Integers are compared exactly, floats (which Keras computes in float32)
+    within 0.1 %, and the message says whether the answer is too high or too low; tuples and lists
     element by element, naming the first position that differs; strings
     ignoring case and surrounding spaces.
 
@@ -122,7 +123,7 @@ def _compare(answer, right):
 def _compare_number(answer, right):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Number):
         return f"expected a number, got {describe(answer)}."
-    if answer == right:
+    if answer == right or (isinstance(right, float) and math.isclose(answer, right, rel_tol=1e-3, abs_tol=1e-6)):
         return None
     return f"your answer {answer:,} is too {'high' if answer > right else 'low'}."
 

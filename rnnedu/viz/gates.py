@@ -253,8 +253,8 @@ class _GateFrame:
         low, high = float(np.min(values)), float(np.max(values))
         if low >= 0:
             limits, colours = (0.0, max(1.0, high)), "viridis"
-        else:
-            largest = max(1.0, -low, high)
+        else:  # symmetric around 0; the 99th percentile keeps one large unit from washing out the others
+            largest = max(1.0, float(np.percentile(np.abs(values), 99)))
             limits, colours = (-largest, largest), "RdBu_r"
         image = ax.imshow(
             values[0].T, aspect="auto", origin="lower", cmap=colours, clim=limits, interpolation="nearest"
@@ -340,12 +340,13 @@ _NODES = {
 }
 _EQUATIONS = {
     "LSTM": lambda v, act: (
-        f"c(t) = f·c(t-1) + i·g = {v['f']:.3f}·{v['c_previous']:+.3f} + {v['i']:.3f}·{v['g']:+.3f} = {v['c']:+.3f}\n"
+        f"c(t) = f·c(t-1) + i·g = {v['f']:.3f}·({v['c_previous']:+.3f}) + {v['i']:.3f}·({v['g']:+.3f})"
+        f" = {v['c']:+.3f}\n"
         f"h(t) = o·{act}(c(t)) = {v['o']:.3f}·{act}({v['c']:+.3f}) = {v['h']:+.3f}"
     ),
     "GRU": lambda v, act: (
-        f"h(t) = z·h(t-1) + (1 - z)·candidate = {v['z']:.3f}·{v['h_previous']:+.3f} "
-        f"+ {1 - v['z']:.3f}·{v['candidate']:+.3f} = {v['h']:+.3f}\n"
+        f"h(t) = z·h(t-1) + (1 - z)·candidate = {v['z']:.3f}·({v['h_previous']:+.3f}) "
+        f"+ {1 - v['z']:.3f}·({v['candidate']:+.3f}) = {v['h']:+.3f}\n"
         f"candidate = {act}(x·W + r·(h(t-1)·U) + b): r = {v['r']:.3f} lets that much of h(t-1) in"
     ),
     "SimpleRNN": lambda v, act: f"h(t) = {act}(x·W + h(t-1)·U + b) = {act}({v['pre_activation']:+.3f}) = {v['h']:+.3f}",
