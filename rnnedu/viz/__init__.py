@@ -5,6 +5,16 @@ Each view is a thin widget over two plain functions, one that computes the
 data and one that draws a frame, so each can be used and tested on its own.
 """
 
+from rnnedu.viz.bidirectional import MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
 
-__all__ = ["GateExplorer", "gate_data", "gate_explorer", "plot_gates"]
+__all__ = [
+    "GateExplorer",
+    "MergeView",
+    "gate_data",
+    "gate_explorer",
+    "merge_data",
+    "merge_view",
+    "plot_gates",
+    "plot_merge",
+]

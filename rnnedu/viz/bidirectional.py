@@ -1,0 +1,319 @@
+"""The merge view: what each direction of a Bidirectional layer computes, and how the merge joins them.
+
+* `merge_data` runs the two directions once: the forward outputs, the
+  backward outputs as computed (reading the sequence from its end) and
+  re-aligned to the forward timeline, every merge of the two, and what Keras
+  itself returns for a Bidirectional with each merge_mode and the same weights;
+* `plot_merge` draws one frame for a sample and a merge_mode;
+* `merge_view` adds a sample slider and a merge_mode drop-down.
+"""
+
+import numpy as np
+
+from rnnedu._validate import check_built, check_int, describe
+from rnnedu.viz._view import BlitCanvas, WidgetView
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+_COMBINE = {
+    "concat": lambda f, b: np.concatenate([f, b], axis=-1),
+    "sum": lambda f, b: f + b,
+    "mul": lambda f, b: f * b,
+    "ave": lambda f, b: (f + b) / 2,
+}
+
+
+def merge_data(layer, x):
+    """Run both directions of a Bidirectional layer and every merge of their outputs.
+
+    Args:
+        layer: a built `keras.layers.Bidirectional` around a recurrent layer.
+        x: array of shape (batch_size, timesteps, features).
+
+    Returns:
+        dict with "forward" and "backward" (batch_size, timesteps, units):
+        each direction's output at every timestep on the forward timeline;
+        "backward_as_computed": the backward outputs in the order the layer
+        computes them (step 0 reads the last timestep); "merged" and "keras":
+        for each merge_mode that applies, our merge and the output of a Keras
+        Bidirectional with that merge_mode and the same weights (a list of two
+        arrays for None); "return_sequences"; "layer" (its name).
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True))
+    >>> x = np.ones((2, 4, 5), "float32")
+    >>> _ = layer(x)
+    >>> data = merge_data(layer, x)
+    >>> data["merged"]["concat"].shape, bool(np.allclose(data["merged"]["sum"], data["keras"]["sum"], atol=1e-6))
+    ((2, 4, 6), True)
+    """
+    import keras
+
+    if not isinstance(layer, keras.layers.Bidirectional):
+        raise TypeError(f"`layer` must be a keras.layers.Bidirectional, got {describe(layer)}.")
+    check_built("layer", layer)
+    x = _check_inputs(x, layer)
+    forward = _as_sequences(layer.forward_layer, x)
+    backward_as_computed = _as_sequences(layer.backward_layer, x)
+    backward = backward_as_computed[:, ::-1]
+    return_sequences = bool(layer.return_sequences)
+    last_forward, last_backward = (forward, backward) if return_sequences else (forward[:, -1], backward[:, 0])
+    modes = [m for m in MERGE_MODES if m in ("concat", None) or forward.shape[-1] == backward.shape[-1]]
+    merged = {mode: _merge(last_forward, last_backward, mode) for mode in modes}
+    return {
+        "forward": forward,
+        "backward": backward,
+        "backward_as_computed": backward_as_computed,
+        "merged": merged,
+        "keras": {mode: _keras_output(layer, x, mode) for mode in modes},
+        "return_sequences": return_sequences,
+        "layer": layer.name,
+    }
+
+
+def plot_merge(data, sample=0, merge_mode="concat"):
+    """Draw the two directions and their merge for one sample; return the matplotlib Figure.
+
+    Args:
+        data: the dict returned by `merge_data`.
+        sample: which sequence of the batch to show.
+        merge_mode: "concat", "sum", "mul", "ave" or None.
+
+    Returns:
+        `matplotlib.figure.Figure`: forward outputs, backward outputs as
+        computed and re-aligned (x: timestep or step, y: unit), then the merged
+        output with its shape and whether it equals Keras's.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.Bidirectional(keras.layers.GRU(2, return_sequences=True))
+    >>> x = np.ones((1, 3, 2), "float32")
+    >>> _ = layer(x)
+    >>> figure = plot_merge(merge_data(layer, x), merge_mode="ave")
+    >>> figure.axes[3].get_title()
+    "merge_mode='ave': output shape (1, 3, 2), (forward + backward) / 2"
+    """
+    return _MergeFrame(data).show(sample, merge_mode).figure
+
+
+def merge_view(layer, x, sample=0, merge_mode="concat"):
+    """Explore a Bidirectional layer's two directions and merge modes with a slider and a drop-down.
+
+    Args:
+        layer: a built `keras.layers.Bidirectional`.
+        x: array of shape (batch_size, timesteps, features).
+        sample: the sample shown first.
+        merge_mode: the merge shown first: "concat", "sum", "mul", "ave" or None.
+
+    Returns:
+        `MergeView`: displays itself (a picture where no widget frontend
+        runs); its `controls` ("sample", "merge_mode") can be set from code.
+
+    Example:
+    >>> import keras
+    >>> layer = keras.layers.Bidirectional(keras.layers.SimpleRNN(2, return_sequences=True))
+    >>> x = np.ones((2, 3, 1), "float32")
+    >>> _ = layer(x)
+    >>> view = merge_view(layer, x)
+    >>> view.controls["merge_mode"].value = "sum"
+    >>> view.frame.merge_mode
+    'sum'
+    """
+    return MergeView(merge_data(layer, x), sample, merge_mode)
+
+
+class MergeView(WidgetView):
+    """The widget of `merge_view`: a sample slider and a merge_mode drop-down above the frame.
+
+    Args:
+        data: the dict returned by `merge_data`.
+        sample: the sample shown first.
+        merge_mode: the merge shown first.
+
+    Attributes:
+        data: the precomputed directions and merges.
+        frame: the drawn frame, with its current `sample` and `merge_mode`.
+    """
+
+    def __init__(self, data, sample=0, merge_mode="concat"):
+        import ipywidgets as widgets
+
+        self.data = data
+        self.frame = _MergeFrame(data).show(sample, merge_mode)
+        labels = [str(mode) for mode in data["merged"]]  # the drop-down shows None as "None"
+        style = {"description_width": "initial"}
+        controls = {
+            "sample": widgets.IntSlider(
+                value=self.frame.sample,
+                min=0,
+                max=len(data["forward"]) - 1,
+                description="sample",
+                continuous_update=False,
+                style=style,
+            ),
+            "merge_mode": widgets.Dropdown(
+                options=labels, value=str(self.frame.merge_mode), description="merge_mode", style=style
+            ),
+        }
+        super().__init__(self.frame.canvas, controls, self._update)
+
+    def _update(self, _name):
+        mode = self.controls["merge_mode"].value
+        self.frame.show(self.controls["sample"].value, None if mode == "None" else mode)
+
+
+class _MergeFrame:
+    """Three panels for the directions, one for the merge; all redrawn when the sample or merge changes."""
+
+    def __init__(self, data):
+        from matplotlib.figure import Figure
+
+        if not isinstance(data, dict) or "merged" not in data or "forward" not in data:
+            raise TypeError(f"`data` must be the dict returned by merge_data(), got {describe(data)}.")
+        self.data = data
+        self.sample = self.merge_mode = self.divider = None
+        self.figure = Figure(figsize=(10, 5.6), dpi=72, layout="constrained")
+        grid = self.figure.add_gridspec(2, 3)
+        top = [self.figure.add_subplot(grid[0, i]) for i in range(3)]
+        self.axes = {"forward": top[0], "backward_as_computed": top[1], "backward": top[2]}
+        self.axes["merged"] = self.figure.add_subplot(grid[1, :])
+        self.images = {name: self._heatmap(ax) for name, ax in self.axes.items()}
+        timesteps = data["forward"].shape[1]
+        self.axes["forward"].set_title("forward: timesteps 0 → T-1", fontsize=10)
+        self.axes["backward_as_computed"].set_title("backward as computed: step s = timestep T-1-s", fontsize=10)
+        self.axes["backward"].set_title("backward, re-aligned in time", fontsize=10)
+        for name in ("forward", "backward"):
+            self.axes[name].set_xlabel("timestep", fontsize=9)
+        self.axes["backward_as_computed"].set_xlabel("step (go_backwards=True)", fontsize=9)
+        if not data["return_sequences"]:  # outline the one output each direction returns; it has no time axis
+            self.axes["merged"].set_yticks([])
+            self._outline(self.axes["forward"], timesteps - 1)
+            self._outline(self.axes["backward_as_computed"], timesteps - 1)
+            self._outline(self.axes["backward"], 0)
+        self.canvas = BlitCanvas(self.figure, [])
+
+    def show(self, sample, merge_mode):
+        """Draw the given sample and merge_mode; return self."""
+        sample = check_int("sample", sample, 0, len(self.data["forward"]) - 1)
+        if merge_mode not in self.data["merged"]:
+            shown = ", ".join(repr(m) for m in self.data["merged"])
+            raise ValueError(f"`merge_mode` must be one of {shown} for this layer; got {describe(merge_mode)}.")
+        self.sample, self.merge_mode = sample, merge_mode
+        directions = [self.data[name][sample] for name in ("forward", "backward_as_computed", "backward")]
+        largest = max(1e-6, *(float(np.max(np.abs(d))) for d in directions))
+        for name, values in zip(("forward", "backward_as_computed", "backward"), directions):
+            self._set(self.images[name], values, largest)
+        merged = self.data["merged"][merge_mode]
+        shown = _side_by_side(merged, sample) if merge_mode is None else merged[sample]
+        sequences = self.data["return_sequences"]
+        shown = shown if sequences else shown[:, None]  # one output: its units across
+        self._set(self.images["merged"], shown, max(1e-6, float(np.nanmax(np.abs(shown)))))
+        self._draw_divider(merge_mode, sequences)
+        ax = self.axes["merged"]
+        ax.set_title(_merge_title(self.data, merge_mode), fontsize=10)
+        joined = merge_mode in ("concat", None)
+        units = "unit" + (" (forward, then backward)" if joined else "")
+        ax.set_xlabel("timestep" if sequences else f"{units} of the one output (return_sequences=False)", fontsize=9)
+        ax.set_ylabel(units if sequences else "", fontsize=9)
+        matches = _matches(self.data, merge_mode)
+        self.figure.suptitle(
+            f"{self.data['layer']}, sample {sample}: the merged output equals Keras's Bidirectional("
+            f"merge_mode={merge_mode!r}) with the same weights: {matches}",
+            fontsize=11,
+        )
+        self.canvas.invalidate()
+        return self
+
+    def _draw_divider(self, merge_mode, sequences):
+        if self.divider is not None:
+            self.divider.remove()
+            self.divider = None
+        if merge_mode in ("concat", None):
+            ax, boundary = self.axes["merged"], self.data["forward"].shape[-1] - 0.5
+            line = ax.axhline if sequences else ax.axvline
+            self.divider = line(boundary + (0.5 if merge_mode is None else 0), color="black", lw=1.5)
+
+    def _heatmap(self, ax):
+        image = ax.imshow(np.zeros((1, 1)), aspect="auto", origin="lower", cmap="RdBu_r", interpolation="nearest")
+        self.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.05)
+        ax.set_ylabel("unit", fontsize=9)
+        return image
+
+    @staticmethod
+    def _set(image, values, largest):
+        values = np.asarray(values)
+        image.set_data(values.T)
+        image.set_extent((-0.5, values.shape[0] - 0.5, -0.5, values.shape[1] - 0.5))
+        image.set_clim(-largest, largest)
+
+    @staticmethod
+    def _outline(ax, column):
+        from matplotlib.patches import Rectangle
+
+        ax.add_patch(
+            Rectangle((column - 0.5, 0), 1, 1, transform=ax.get_xaxis_transform(), fill=False, lw=2, ec="#ff7f0e")
+        )
+
+
+def _merge(forward, backward, mode):
+    return [forward, backward] if mode is None else _COMBINE[mode](forward, backward)
+
+
+def _side_by_side(pair, sample):
+    forward, backward = pair[0][sample], pair[1][sample]
+    gap = np.full(forward.shape[:-1] + (1,), np.nan)  # a blank unit between the two tensors
+    return np.concatenate([forward, gap, backward], axis=-1)
+
+
+def _merge_title(data, mode):
+    merged = data["merged"][mode]
+    if mode is None:
+        shapes = " and ".join(str(part.shape) for part in merged)
+        return f"merge_mode=None: a list of two outputs, {shapes} (forward | backward), not merged"
+    formula = {
+        "concat": "forward units, then backward units",
+        "sum": "forward + backward",
+        "mul": "forward × backward",
+        "ave": "(forward + backward) / 2",
+    }[mode]
+    return f"merge_mode={mode!r}: output shape {merged.shape}, {formula}"
+
+
+def _matches(data, mode):
+    ours, theirs = data["merged"][mode], data["keras"][mode]
+    pairs = zip(ours, theirs) if mode is None else [(ours, theirs)]
+    return all(a.shape == b.shape and np.allclose(a, b, atol=1e-5) for a, b in pairs)
+
+
+def _check_inputs(x, layer):
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 3:
+        raise ValueError(f"`x` must have shape (batch_size, timesteps, features), got an array of shape {x.shape}.")
+    features = layer.forward_layer.cell.kernel.shape[0]
+    if x.shape[-1] != features:
+        raise ValueError(f"`x` must have {features} features (the layer was built for them), got {x.shape[-1]}.")
+    return x
+
+
+def _as_sequences(direction, x):
+    """The direction's output at every step, in the order it computes them, even if it returns only the last."""
+    import keras
+
+    if direction.return_sequences and not direction.return_state:
+        return keras.ops.convert_to_numpy(direction(x))
+    every_step = type(direction).from_config(direction.get_config() | {"return_sequences": True, "return_state": False})
+    every_step.build(x.shape)
+    every_step.set_weights(direction.get_weights())
+    return keras.ops.convert_to_numpy(every_step(x))
+
+
+def _keras_output(layer, x, mode):
+    import keras
+
+    twin = keras.layers.Bidirectional.from_config(layer.get_config() | {"merge_mode": mode})
+    twin.build(x.shape)
+    twin.set_weights(layer.get_weights())
+    output = twin(x)
+    if layer.forward_layer.return_state:
+        output = output[:2] if mode is None else output[0]  # the states follow the outputs
+    return [keras.ops.convert_to_numpy(o) for o in output] if mode is None else keras.ops.convert_to_numpy(output)
