@@ -1,7 +1,15 @@
 import keras
 import pytest
 
-from rnnedu.exercises import Exercise, builtin_rnn_layers, expect, outputs_and_states, rnn_cells, start_here
+from rnnedu.exercises import (
+    Exercise,
+    bidirectional,
+    builtin_rnn_layers,
+    expect,
+    outputs_and_states,
+    rnn_cells,
+    start_here,
+)
 
 
 def make(expected):
@@ -110,6 +118,9 @@ def test_start_here_q3_explains_a_non_tensor_answer():
         (outputs_and_states.q2, 3, 2),
         (rnn_cells.q1, 2_080, 2_000),
         (rnn_cells.q2, 0.7, 0.0),
+        (bidirectional.q1, (None, 7, 16), (None, 7, 32)),
+        (bidirectional.q2, 24_832, 12_416),
+        (bidirectional.q3, 5, 3),
     ],
 )
 def test_notebook_exercises_accept_the_solution_and_reject_a_mistake(exercise, right, wrong):
