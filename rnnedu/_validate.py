@@ -140,6 +140,33 @@ def check_built(name, layer):
     return layer
 
 
+def check_sequences(name, x, features):
+    """Check that `x` is a batch of sequences with the number of features a layer was built for.
+
+    Args:
+        name: the argument's name.
+        x: the value given, array-like.
+        features: the number of features the layer expects.
+
+    Returns:
+        `x` as a float32 NumPy array of shape (batch_size, timesteps, features).
+
+    Example:
+    >>> check_sequences("x", [[[1, 2]]], features=2).shape
+    (1, 1, 2)
+    """
+    import numpy as np
+
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ValueError(
+            f"`{name}` must have shape (batch_size, timesteps, features), got an array of shape {x.shape}."
+        )
+    if x.shape[-1] != features:
+        raise ValueError(f"`{name}` must have {features} features (the layer was built for them), got {x.shape[-1]}.")
+    return x.astype(np.float32)
+
+
 def _check_bounds(name, value, min_value, max_value, kind):
     if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
         low = "" if min_value is None else f" >= {min_value}"

@@ -9,7 +9,7 @@ the layer's own within float32 precision.
 
 import numpy as np
 
-from rnnedu._validate import check_built, describe
+from rnnedu._validate import check_built, check_sequences, describe
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -60,7 +60,7 @@ def trace(layer, x, initial_state=None, mask=None):
     """
     cell, rnn = _cell_and_layer(layer)
     kind = type(cell).__name__
-    x = _check_inputs(x, cell)
+    x = check_sequences("x", x, cell.kernel.shape[0])
     batch_size, timesteps, _ = x.shape
     units = cell.units
     states = _initial_states(initial_state, kind, batch_size, units)
@@ -114,16 +114,6 @@ def _cell_and_layer(layer):
         )
     check_built("layer", layer)
     return cell, rnn
-
-
-def _check_inputs(x, cell):
-    x = np.asarray(x)
-    if x.ndim != 3:
-        raise ValueError(f"`x` must have shape (batch_size, timesteps, features), got an array of shape {x.shape}.")
-    features = cell.kernel.shape[0]
-    if x.shape[-1] != features:
-        raise ValueError(f"`x` must have {features} features (the layer was built for them), got {x.shape[-1]}.")
-    return x.astype(np.float32)
 
 
 def _check_mask(mask, batch_size, timesteps):

@@ -108,6 +108,28 @@ def expect(expected):
     return lambda answer: _compare(answer, expected())
 
 
+def output_shapes(layer, input_shape):
+    """Call a layer on a symbolic input and list the shapes of everything it returns.
+
+    Args:
+        layer: a Keras layer.
+        input_shape: the input's shape without the batch axis, e.g. (timesteps, features).
+
+    Returns:
+        list of shape tuples, one per returned tensor (the batch axis is None).
+
+    Example:
+    >>> import keras
+    >>> output_shapes(keras.layers.GRU(4, return_state=True), (3, 2))
+    [(None, 4), (None, 4)]
+    """
+    import keras
+
+    outputs = layer(keras.Input(input_shape))
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return [tuple(o.shape) for o in outputs]
+
+
 def _compare(answer, right):
     if isinstance(right, bool) or not isinstance(right, (numbers.Number, str, tuple, list)):
         return None if answer == right else f"{describe(answer)} is not right."

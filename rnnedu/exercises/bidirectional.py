@@ -1,20 +1,12 @@
 """Exercises for notebooks/06_bidirectional.ipynb: merge shapes, parameter counts and returned states."""
 
-from rnnedu.exercises import Exercise, expect
-
-
-def _output_shapes(layer, input_shape):
-    import keras
-
-    outputs = layer(keras.Input(input_shape))
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return [tuple(o.shape) for o in outputs]
+from rnnedu.exercises import Exercise, expect, output_shapes
 
 
 def _sum_shape():
     import keras
 
-    return _output_shapes(
+    return output_shapes(
         keras.layers.Bidirectional(keras.layers.GRU(16, return_sequences=True), merge_mode="sum"), (7, 3)
     )[0]
 
@@ -30,7 +22,7 @@ def _bidirectional_count():
 def _state_count():
     import keras
 
-    return len(_output_shapes(keras.layers.Bidirectional(keras.layers.LSTM(8, return_state=True)), (5, 2)))
+    return len(output_shapes(keras.layers.Bidirectional(keras.layers.LSTM(8, return_state=True)), (5, 2)))
 
 
 q1 = Exercise(

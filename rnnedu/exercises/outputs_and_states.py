@@ -1,26 +1,20 @@
 """Exercises for notebooks/02_outputs_and_states.ipynb: predict shapes and outputs."""
 
-from rnnedu.exercises import Exercise, expect
+from rnnedu.exercises import Exercise, expect, output_shapes
 
-
-def _output_shapes(layer):
-    import keras
-
-    outputs = layer(keras.Input((12, 6)))
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    return [tuple(o.shape) for o in outputs]
+INPUT_SHAPE = (12, 6)  # (timesteps, features) of every question here
 
 
 def _gru_sequence_shape():
     import keras
 
-    return _output_shapes(keras.layers.GRU(20, return_sequences=True))[0]
+    return output_shapes(keras.layers.GRU(20, return_sequences=True), INPUT_SHAPE)[0]
 
 
 def _lstm_state_count():
     import keras
 
-    return len(_output_shapes(keras.layers.LSTM(20, return_sequences=True, return_state=True)))
+    return len(output_shapes(keras.layers.LSTM(20, return_sequences=True, return_state=True), INPUT_SHAPE))
 
 
 def _check_state_layer(answer):
@@ -28,7 +22,7 @@ def _check_state_layer(answer):
 
     if not isinstance(answer, keras.layers.Layer):
         return f"expected a Keras layer, got {type(answer).__name__}."
-    shapes = _output_shapes(answer)
+    shapes = output_shapes(answer, INPUT_SHAPE)
     if shapes != [(None, 12, 8), (None, 8)]:
         return f"on inputs of shape (None, 12, 6) your layer returns {shapes}, not [(None, 12, 8), (None, 8)]."
     return None

@@ -114,6 +114,12 @@ class WidgetView:
         }
 
 
+def control_options(description, slider=True):
+    """The keyword arguments every view gives a control: a full-width label; sliders redraw on release."""
+    options = {"description": description, "style": {"description_width": "initial"}}
+    return options | ({"continuous_update": False} if slider else {})
+
+
 def encode(rgba, format):
     """Encode an RGBA image array as "jpeg" (quality 92) or "png" bytes."""
     from PIL import Image

@@ -10,8 +10,8 @@
 
 import numpy as np
 
-from rnnedu._validate import check_built, check_int, describe
-from rnnedu.viz._view import BlitCanvas, WidgetView
+from rnnedu._validate import check_built, check_int, check_sequences, describe
+from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 _COMBINE = {
@@ -52,7 +52,7 @@ def merge_data(layer, x):
     if not isinstance(layer, keras.layers.Bidirectional):
         raise TypeError(f"`layer` must be a keras.layers.Bidirectional, got {describe(layer)}.")
     check_built("layer", layer)
-    x = _check_inputs(x, layer)
+    x = check_sequences("x", x, layer.forward_layer.cell.kernel.shape[0])
     forward = _as_sequences(layer.forward_layer, x)
     backward_as_computed = _as_sequences(layer.backward_layer, x)
     backward = backward_as_computed[:, ::-1]
@@ -141,20 +141,13 @@ class MergeView(WidgetView):
         self.data = data
         self.frame = _MergeFrame(data).show(sample, merge_mode)
         labels = [str(mode) for mode in data["merged"]]  # the drop-down shows None as "None"
-        style = {"description_width": "initial"}
-        controls = {
-            "sample": widgets.IntSlider(
-                value=self.frame.sample,
-                min=0,
-                max=len(data["forward"]) - 1,
-                description="sample",
-                continuous_update=False,
-                style=style,
-            ),
-            "merge_mode": widgets.Dropdown(
-                options=labels, value=str(self.frame.merge_mode), description="merge_mode", style=style
-            ),
-        }
+        sample_slider = widgets.IntSlider(
+            value=self.frame.sample, min=0, max=len(data["forward"]) - 1, **control_options("sample")
+        )
+        dropdown = widgets.Dropdown(
+            options=labels, value=str(self.frame.merge_mode), **control_options("merge_mode", slider=False)
+        )
+        controls = {"sample": sample_slider, "merge_mode": dropdown}
         super().__init__(self.frame.canvas, controls, self._update)
 
     def _update(self, _name):
@@ -285,35 +278,28 @@ def _matches(data, mode):
     return all(a.shape == b.shape and np.allclose(a, b, atol=1e-5) for a, b in pairs)
 
 
-def _check_inputs(x, layer):
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 3:
-        raise ValueError(f"`x` must have shape (batch_size, timesteps, features), got an array of shape {x.shape}.")
-    features = layer.forward_layer.cell.kernel.shape[0]
-    if x.shape[-1] != features:
-        raise ValueError(f"`x` must have {features} features (the layer was built for them), got {x.shape[-1]}.")
-    return x
-
-
 def _as_sequences(direction, x):
     """The direction's output at every step, in the order it computes them, even if it returns only the last."""
     import keras
 
     if direction.return_sequences and not direction.return_state:
         return keras.ops.convert_to_numpy(direction(x))
-    every_step = type(direction).from_config(direction.get_config() | {"return_sequences": True, "return_state": False})
-    every_step.build(x.shape)
-    every_step.set_weights(direction.get_weights())
+    every_step = _twin(direction, x.shape, return_sequences=True, return_state=False)
     return keras.ops.convert_to_numpy(every_step(x))
 
 
 def _keras_output(layer, x, mode):
     import keras
 
-    twin = keras.layers.Bidirectional.from_config(layer.get_config() | {"merge_mode": mode})
-    twin.build(x.shape)
-    twin.set_weights(layer.get_weights())
-    output = twin(x)
+    output = _twin(layer, x.shape, merge_mode=mode)(x)
     if layer.forward_layer.return_state:
         output = output[:2] if mode is None else output[0]  # the states follow the outputs
     return [keras.ops.convert_to_numpy(o) for o in output] if mode is None else keras.ops.convert_to_numpy(output)
+
+
+def _twin(layer, input_shape, **changes):
+    """A copy of `layer` with some settings changed and the same weights."""
+    twin = type(layer).from_config(layer.get_config() | changes)
+    twin.build(input_shape)
+    twin.set_weights(layer.get_weights())
+    return twin

@@ -17,7 +17,7 @@ import numpy as np
 
 from rnnedu import reference
 from rnnedu._validate import check_int, describe
-from rnnedu.viz._view import BlitCanvas, WidgetView
+from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
 
 MAX_UNITS_SHOWN = 32
 KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
@@ -81,7 +81,8 @@ def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
     elif layer_name is not None:
         raise ValueError(f"`layer_name` is only for a keras.Model; `layer` is {describe(layer)}.")
     result = reference.trace(layer, x, initial_state=initial_state, mask=mask)
-    kind = KINDS[type(layer.cell).__name__] if hasattr(layer, "cell") else KINDS[type(layer).__name__]
+    cell = getattr(layer, "cell", layer)
+    kind = KINDS[type(cell).__name__]
     backwards = bool(getattr(layer, "go_backwards", False))
     timesteps = result["h"].shape[1]
     data = {name: result[name] for name in PANELS[kind]}
@@ -90,7 +91,6 @@ def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
         data["c_previous"] = _previous(result["c"], initial_state, 1)
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)[:, ::-1] if backwards else np.asarray(mask, dtype=bool)
-    cell = getattr(layer, "cell", layer)
     return data | {
         "kind": kind,
         "layer": layer.name,
@@ -182,10 +182,12 @@ class GateExplorer(WidgetView):
         self.diagram = widgets.HTML()
         batch_size, timesteps, total = data["h"].shape
         controls = {
-            "sample": widgets.IntSlider(value=self.frame.sample, min=0, max=batch_size - 1, **_slider("sample")),
-            "units": widgets.IntRangeSlider(value=self.frame.units, min=0, max=total - 1, **_slider("units")),
-            "unit": widgets.IntSlider(value=self.frame.unit, min=0, max=total - 1, **_slider("unit")),
-            "step": widgets.IntSlider(value=self.frame.step, min=0, max=timesteps - 1, **_slider("step")),
+            "sample": widgets.IntSlider(
+                value=self.frame.sample, min=0, max=batch_size - 1, **control_options("sample")
+            ),
+            "units": widgets.IntRangeSlider(value=self.frame.units, min=0, max=total - 1, **control_options("units")),
+            "unit": widgets.IntSlider(value=self.frame.unit, min=0, max=total - 1, **control_options("unit")),
+            "step": widgets.IntSlider(value=self.frame.step, min=0, max=timesteps - 1, **control_options("step")),
         }
         super().__init__(self.frame.canvas, controls, self._update, below=[self.diagram], static=self._static_png)
         self._update(None)
@@ -386,10 +388,6 @@ def _layer_inputs(model, x, layer_name):
 def _previous(sequence, initial_state, index):
     start = np.zeros_like(sequence[:, :1]) if initial_state is None else np.asarray(initial_state[index])[:, None]
     return np.concatenate([start.astype(sequence.dtype), sequence[:, :-1]], axis=1)
-
-
-def _slider(description):
-    return {"description": description, "continuous_update": False, "style": {"description_width": "initial"}}
 
 
 def _check_data(data):
