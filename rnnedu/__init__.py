@@ -11,7 +11,7 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import datasets, exercises, explain, reference, viz  # noqa: E402
+from rnnedu import datasets, exercises, explain, models, reference, viz  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
@@ -33,6 +33,7 @@ __all__ = [
     "load_mnist",
     "load_sunspots",
     "merge_view",
+    "models",
     "reference",
     "setup",
     "viz",

@@ -5,10 +5,13 @@ from rnnedu.exercises import (
     Exercise,
     bidirectional,
     builtin_rnn_layers,
+    encoder_decoder,
     expect,
+    nested_inputs,
     outputs_and_states,
     rnn_cells,
     start_here,
+    stateful_and_state_reuse,
 )
 
 
@@ -121,6 +124,12 @@ def test_start_here_q3_explains_a_non_tensor_answer():
         (bidirectional.q1, (None, 7, 16), (None, 7, 32)),
         (bidirectional.q2, 24_832, 12_416),
         (bidirectional.q3, 5, 3),
+        (encoder_decoder.q1, 1, 2),
+        (encoder_decoder.q2, 98_816, 33_024),
+        (stateful_and_state_reuse.q1, (4, 16), (None, 16)),
+        (stateful_and_state_reuse.q2, 8, 48),
+        (nested_inputs.q1, 2_080, 96),
+        (nested_inputs.q2, 33_552, 33_536),
     ],
 )
 def test_notebook_exercises_accept_the_solution_and_reject_a_mistake(exercise, right, wrong):
@@ -156,3 +165,41 @@ def test_one_loop_two_cells_accepts_a_stack_and_explains_wrong_ones():
     )
     assert not passed and "output has shape (2, 5, 4)" in message
     assert "expected a keras.layers.RNN layer" in q.evaluate(keras.layers.Dense(4))[1]
+
+
+def test_decoder_exercise_accepts_an_lstm_and_explains_wrong_layers():
+    q = encoder_decoder.q3
+    assert q.evaluate(keras.layers.LSTM(32, return_sequences=True))[0]
+    assert "(None, 32), not (None, 4, 32)" in q.evaluate(keras.layers.LSTM(32))[1]
+    assert "only an LSTM keeps both h and c" in q.evaluate(keras.layers.GRU(32, return_sequences=True))[1]
+    assert "(None, 4, 16), not (None, 4, 32)" in q.evaluate(keras.layers.LSTM(16, return_sequences=True))[1]
+
+
+def test_stateful_model_exercise_needs_a_fixed_batch_and_a_stateful_lstm():
+    q = stateful_and_state_reuse.q3
+    inputs = keras.Input(shape=(None, 2), batch_size=3)
+    assert q.evaluate(keras.Model(inputs, keras.layers.LSTM(5, stateful=True)(inputs)))[0]
+    assert "none of its layers is stateful" in q.evaluate(keras.Model(inputs, keras.layers.LSTM(5)(inputs)))[1]
+    other = keras.Input(shape=(None, 2), batch_size=4)
+    assert (
+        "batch size must be fixed to 3" in q.evaluate(keras.Model(other, keras.layers.LSTM(5, stateful=True)(other)))[1]
+    )
+
+
+def test_column_sum_cell_exercise_runs_the_cell_against_numpy():
+    class ColumnSumCell(keras.layers.Layer):
+        def __init__(self, row_sums=False, **kwargs):
+            super().__init__(**kwargs)
+            self.state_size, self.output_size, self.row_sums = 3, 3, row_sums
+
+        def call(self, inputs, states):
+            matrix = keras.ops.reshape(inputs[:, 3:], (-1, 2, 3))
+            sums = keras.ops.sum(matrix, axis=2 if self.row_sums else 1)
+            sums = keras.ops.concatenate([sums, sums[:, :1]], axis=-1) if self.row_sums else sums
+            state = states[0] + inputs[:, :3] + sums
+            return state, [state]
+
+    q = nested_inputs.q3
+    assert q.evaluate(ColumnSumCell())[0]
+    assert "not the running sum" in q.evaluate(ColumnSumCell(row_sums=True))[1]
+    assert "expected an RNN cell" in q.evaluate(keras.layers.Dense(3))[1]

@@ -1,0 +1,74 @@
+"""Exercises for notebooks/08_nested_inputs.ipynb: packing a vector and a matrix per timestep."""
+
+import numpy as np
+
+from rnnedu.exercises import Exercise, expect
+from rnnedu.models import nested_model
+
+
+def _packed_features():
+    import keras
+
+    model = nested_model(keras.layers.SimpleRNNCell(1), 32, (64, 32))
+    return model.get_layer("pack").output.shape[-1]
+
+
+def _simple_cell_params():
+    import keras
+
+    return nested_model(keras.layers.SimpleRNNCell(16), 32, (64, 32)).count_params()
+
+
+def _check_column_sum_cell(answer):
+    import keras
+
+    if not isinstance(answer, keras.layers.Layer) or not hasattr(answer, "state_size"):
+        return f"expected an RNN cell (a Keras layer with a state_size), got {type(answer).__name__}."
+    rng = np.random.default_rng(1)
+    vectors = rng.random((2, 5, 3), dtype="float32")
+    matrices = rng.random((2, 5, 2, 3), dtype="float32")
+    try:
+        output = nested_model(answer, 3, (2, 3)).predict([vectors, matrices], verbose=0)
+    except Exception as error:  # the learner's cell may fail in many ways
+        return f"running your cell raised {type(error).__name__}: {error}"
+    expected = vectors.sum(axis=1) + matrices.sum(axis=(1, 2))
+    if output.shape != expected.shape:
+        return f"its final output has shape {output.shape}, not {expected.shape}."
+    if not np.allclose(output, expected, rtol=1e-5):
+        return "it runs, but its final output is not the running sum of vector + column sums."
+    return None
+
+
+q1 = Exercise(
+    "Packed features",
+    "Each step carries a vector of 32 and a matrix of 64 × 32. How many features has each step once packed?",
+    expect(_packed_features),
+    "The matrix is read row by row into one long vector, then joined to the vector.",
+    "32 + 64 × 32 = 2,080",
+)
+
+q2 = Exercise(
+    "An ordinary cell on packed steps",
+    "How many parameters has nested_model(keras.layers.SimpleRNNCell(16), 32, (64, 32))?",
+    expect(_simple_cell_params),
+    "The cell sees 2,080 features per step; a SimpleRNN has a kernel, a recurrent kernel and a bias.",
+    "16 × 2,080 + 16 × 16 + 16 = 33,552",
+)
+
+q3 = Exercise(
+    "A column-sum cell",
+    "Write a cell for steps packed from a vector of 3 and a 2 × 3 matrix whose one state (3 numbers) "
+    "adds, at every step, the vector and the matrix's column sums; its output is the state.",
+    _check_column_sum_cell,
+    "Unpack with inputs[:, :3] and ops.reshape(inputs[:, 3:], (-1, 2, 3)); sum the matrix over its rows (axis 1).",
+    "class ColumnSumCell(keras.layers.Layer):\n"
+    "    def __init__(self, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.state_size = 3\n"
+    "        self.output_size = 3\n\n"
+    "    def call(self, inputs, states):\n"
+    "        vector, matrix = inputs[:, :3], keras.ops.reshape(inputs[:, 3:], (-1, 2, 3))\n"
+    "        state = states[0] + vector + keras.ops.sum(matrix, axis=1)\n"
+    "        return state, [state]\n\n"
+    "ex.q3.check(ColumnSumCell())",
+)
