@@ -15,7 +15,7 @@ from rnnedu import datasets, exercises, explain, models, reference, viz  # noqa:
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
-from rnnedu.viz import gate_explorer, merge_view  # noqa: E402
+from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -32,6 +32,7 @@ __all__ = [
     "layer_totals",
     "load_mnist",
     "load_sunspots",
+    "mask_view",
     "merge_view",
     "models",
     "reference",

@@ -167,6 +167,45 @@ def test_one_loop_two_cells_accepts_a_stack_and_explains_wrong_ones():
     assert "expected a keras.layers.RNN layer" in q.evaluate(keras.layers.Dense(4))[1]
 
 
+def test_masking_exercises_accept_the_solutions_and_explain_mistakes():
+    from rnnedu.exercises import custom_mask_layers, padding_and_masking
+
+    assert (
+        padding_and_masking.q1.evaluate([[8, 9], [0, 4]])[0]
+        and not padding_and_masking.q1.evaluate([[7, 8], [4, 0]])[0]
+    )
+    assert padding_and_masking.q2.evaluate("post")[0] and not padding_and_masking.q2.evaluate("pre")[0]
+    assert padding_and_masking.q3.evaluate(2)[0] and not padding_and_masking.q3.evaluate(4)[0]
+    assert custom_mask_layers.q3.evaluate("a")[0] and not custom_mask_layers.q3.evaluate("b")[0]
+
+    class MaskedSum(keras.layers.Layer):
+        def call(self, inputs, mask=None):
+            if mask is not None:
+                inputs = inputs * keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
+            return keras.ops.sum(inputs, axis=1)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    class DropFirst(keras.layers.Layer):
+        def __init__(self, pass_mask_unchanged=False):
+            super().__init__()
+            self.pass_mask_unchanged = pass_mask_unchanged
+
+        def call(self, inputs):
+            return inputs[:, 1:]
+
+        def compute_mask(self, inputs, mask=None):
+            return mask if self.pass_mask_unchanged else mask[:, 1:]
+
+    assert custom_mask_layers.q1.evaluate(MaskedSum)[0]
+    unmasked = custom_mask_layers.q1.evaluate(keras.layers.Lambda(lambda x: keras.ops.sum(x, axis=1)))
+    assert not unmasked[0] and "sums the padding too" in unmasked[1]
+    assert custom_mask_layers.q2.evaluate(DropFirst())[0]
+    passed, message = custom_mask_layers.q2.evaluate(DropFirst(pass_mask_unchanged=True))
+    assert not passed and "drop the first step of the mask too" in message
+
+
 def test_decoder_exercise_accepts_an_lstm_and_explains_wrong_layers():
     q = encoder_decoder.q3
     assert q.evaluate(keras.layers.LSTM(32, return_sequences=True))[0]

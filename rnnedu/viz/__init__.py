@@ -7,14 +7,19 @@ data and one that draws a frame, so each can be used and tested on its own.
 
 from rnnedu.viz.bidirectional import MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
+from rnnedu.viz.masks import MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
     "GateExplorer",
+    "MaskView",
     "MergeView",
     "gate_data",
     "gate_explorer",
+    "mask_data",
+    "mask_view",
     "merge_data",
     "merge_view",
     "plot_gates",
+    "plot_masks",
     "plot_merge",
 ]
