@@ -11,7 +11,8 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import datasets, exercises, explain, models, reference, viz  # noqa: E402
+from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
+from rnnedu.cudnn import explain_fast_path  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
@@ -20,11 +21,13 @@ from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "cudnn",
     "datasets",
     "draw_unrolled",
     "environment",
     "exercises",
     "explain",
+    "explain_fast_path",
     "explain_params",
     "explain_shapes",
     "gate_explorer",
