@@ -167,6 +167,35 @@ def check_sequences(name, x, features):
     return x.astype(np.float32)
 
 
+def check_mask(name, mask, shape=None):
+    """Check that `mask` is None or a boolean mask over (batch_size, timesteps).
+
+    Args:
+        name: the argument's name.
+        mask: the value given: None, or array-like of True/False (or 1/0),
+            True where a timestep is real.
+        shape: the (batch_size, timesteps) it must have, or None for any 2-D shape.
+
+    Returns:
+        None, or `mask` as a NumPy bool array.
+
+    Example:
+    >>> check_mask("mask", [[1, 1, 0]], shape=(1, 3))
+    array([[ True,  True, False]])
+    """
+    import numpy as np
+
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    wanted = "(batch_size, timesteps)" + ("" if shape is None else f" = {tuple(shape)}")
+    if mask.ndim != 2 or (shape is not None and mask.shape != tuple(shape)):
+        raise ValueError(f"`{name}` must have shape {wanted}, got an array of shape {mask.shape}.")
+    if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
+        raise ValueError(f"`{name}` must hold True (a real step) and False (a masked step), or 1 and 0.")
+    return mask.astype(bool)
+
+
 def _check_bounds(name, value, min_value, max_value, kind):
     if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
         low = "" if min_value is None else f" >= {min_value}"

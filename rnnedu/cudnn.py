@@ -16,10 +16,9 @@ import importlib
 import inspect
 import re
 
-import numpy as np
 import pandas as pd
 
-from rnnedu._validate import describe
+from rnnedu._validate import check_mask, describe
 
 COLUMNS = ["condition", "source", "about", "found", "met"]
 REQUIREMENTS_HEADING = "The requirements to use the cuDNN implementation are:"
@@ -91,7 +90,7 @@ def explain_fast_path(layer, mask=None):
             "explain_fast_path reads the TensorFlow backend's cuDNN checks, but Keras runs on "
             f"{keras.backend.backend()!r} here; set KERAS_BACKEND=tensorflow."
         )
-    mask = _check_mask(mask)
+    mask = check_mask("mask", mask)
     family = _family(type(layer))
     if family is None:
         rows = [
@@ -205,18 +204,6 @@ def _family(layer_class):
         if issubclass(layer_class, family):
             return family
     return None
-
-
-def _check_mask(mask):
-    if mask is None:
-        return None
-    array = np.asarray(mask)
-    if array.ndim != 2 or array.dtype != bool:
-        raise ValueError(
-            "`mask` must be None or a boolean array of shape (batch_size, timesteps), "
-            f"got an array of dtype {array.dtype} and shape {array.shape}."
-        )
-    return array
 
 
 def _gpu_text():

@@ -9,7 +9,7 @@ the layer's own within float32 precision.
 
 import numpy as np
 
-from rnnedu._validate import check_built, check_sequences, describe
+from rnnedu._validate import check_built, check_mask, check_sequences, describe
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -64,7 +64,7 @@ def trace(layer, x, initial_state=None, mask=None):
     batch_size, timesteps, _ = x.shape
     units = cell.units
     states = _initial_states(initial_state, kind, batch_size, units)
-    mask = _check_mask(mask, batch_size, timesteps)
+    mask = check_mask("mask", mask, shape=(batch_size, timesteps))
     go_backwards = bool(rnn is not None and rnn.go_backwards)
     if go_backwards:
         x = x[:, ::-1]
@@ -114,17 +114,6 @@ def _cell_and_layer(layer):
         )
     check_built("layer", layer)
     return cell, rnn
-
-
-def _check_mask(mask, batch_size, timesteps):
-    if mask is None:
-        return None
-    mask = np.asarray(mask)
-    if mask.shape != (batch_size, timesteps):
-        raise ValueError(
-            f"`mask` must have shape (batch_size, timesteps) = {(batch_size, timesteps)}, got {mask.shape}."
-        )
-    return mask.astype(bool)
 
 
 def _initial_states(initial_state, kind, batch_size, units):

@@ -143,7 +143,8 @@ def test_a_condition_keras_adds_is_shown_unchecked_and_blocks_the_verdict(monkey
     "call, error, message",
     [
         (lambda: explain_fast_path("LSTM"), TypeError, "`layer` must be a Keras layer, got 'LSTM' (str)"),
-        (lambda: explain_fast_path(keras.layers.LSTM(2), mask=[1, 0]), ValueError, "`mask` must be None or a boolean"),
+        (lambda: explain_fast_path(keras.layers.LSTM(2), mask=[1, 0]), ValueError, "`mask` must have shape (batch"),
+        (lambda: explain_fast_path(keras.layers.LSTM(2), mask=[[2, 0]]), ValueError, "`mask` must hold True"),
         (lambda: explain_fast_path(keras.layers.Bidirectional(keras.layers.LSTM(2))), ValueError, "forward_layer"),
         (lambda: stated_conditions(keras.layers.SimpleRNN), TypeError, "`layer_class` must be keras.layers.LSTM"),
     ],

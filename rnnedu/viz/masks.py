@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from rnnedu._validate import check_choice, check_int, describe
+from rnnedu._validate import check_choice, check_int, check_mask, describe
 from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
 
 PADDINGS = ("pre", "post")
@@ -128,7 +128,7 @@ def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None
         lengths = None
     first = next(iter(padded.values()))[0]
     _check_fits(inputs, first)
-    mask = _check_mask(mask, first.shape[:2])
+    mask = check_mask("mask", mask, shape=first.shape[:2])
     layouts = {side: _layout(model, layers, inputs, x, where, mask) for side, (x, where) in padded.items()}
     names = [layer.name for layer in layers]
     records = next(iter(layouts.values()))["layers"]
@@ -527,17 +527,6 @@ def _check_fits(inputs, x):
             f"`batch` pads to shape {x.shape}, but the model was built for inputs of shape {shape}; "
             "start it with keras.Input(shape=(None, ...)) to take any number of timesteps."
         )
-
-
-def _check_mask(mask, shape):
-    if mask is None:
-        return None
-    mask = np.asarray(mask)
-    if mask.shape != tuple(shape):
-        raise ValueError(f"`mask` must have shape (batch_size, timesteps) = {tuple(shape)}, got {mask.shape}.")
-    if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
-        raise ValueError("`mask` must hold True (a real step) and False (a masked step), or 1 and 0.")
-    return mask.astype(bool)
 
 
 def _layout(model, layers, inputs, x, padding, mask):
