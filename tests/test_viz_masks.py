@@ -352,4 +352,20 @@ def test_a_frame_reached_through_the_controls_looks_like_a_fresh_one():
     expected = np.asarray(fresh.canvas.buffer_rgba())[..., :3].astype(float)
     assert shown.shape == expected.shape
     differs = np.abs(shown - expected).max(axis=-1) > 2
-    assert differs.mean() < 1e-4  # the same picture, but for a few pixels where tick marks meet a redrawn spine
+    # The same picture, but for the spines redrawn over the images: those may land a pixel apart.
+    assert not (differs & ~_near_spines(fresh, expected.shape[:2])).any()
+
+
+def _near_spines(figure, shape, width=2):
+    near = np.zeros(shape, dtype=bool)
+    for ax in figure.axes:
+        x0, y0, x1, y1 = np.round(ax.get_window_extent().extents).astype(int)
+        top, bottom = shape[0] - y1, shape[0] - y0
+        for rows, columns in [
+            (slice(top - width, top + width + 1), slice(x0 - width, x1 + width + 1)),
+            (slice(bottom - width, bottom + width + 1), slice(x0 - width, x1 + width + 1)),
+            (slice(top - width, bottom + width + 1), slice(x0 - width, x0 + width + 1)),
+            (slice(top - width, bottom + width + 1), slice(x1 - width, x1 + width + 1)),
+        ]:
+            near[rows, columns] = True
+    return near

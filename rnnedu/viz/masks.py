@@ -165,7 +165,7 @@ def plot_masks(data, padding=None, layer=None, sample=0):
 
     Example:
     >>> import keras
-    >>> model = keras.Sequential([keras.Input((None, 2)), keras.layers.Masking(), keras.layers.GRU(3)])
+    >>> model = keras.Sequential([keras.Input((None, 2)), keras.layers.Masking(), keras.layers.GRU(3, name="gru")])
     >>> x = [np.ones((2, 2)), np.ones((1, 2))]
     >>> figure = plot_masks(mask_data(model, x), padding="post", layer="gru")
     >>> figure.axes[0].texts[-1].get_text()
