@@ -91,8 +91,10 @@ class WidgetView:
         self.controls = dict(controls)
         self._update = update
         self._static = static or (lambda: canvas.render("png"))
-        self.image = widgets.Image(value=canvas.render(), format="jpeg")
-        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.image, *below])
+        # Fit the notebook's width: ipywidgets 7 (Colab) shows an image at full size and a row unwrapped.
+        self.image = widgets.Image(value=canvas.render(), format="jpeg", layout={"max_width": "100%", "height": "auto"})
+        row = widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"})
+        self.widget = widgets.VBox([row, self.image, *below])
         for name, control in self.controls.items():
             control.observe(lambda _change, name=name: self._changed(name), names="value")
 
