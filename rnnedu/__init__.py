@@ -4,6 +4,25 @@ The notebooks call it for what is not the lesson: setting up a session,
 loading data, explaining shapes and parameter counts, showing gates, and
 checking exercises. Keras itself is imported only when a
 function needs it.
+
+The public API is what each module lists in its `__all__`; the most used
+names are also here, at the top level:
+
+* `rnnedu.environment`: `setup`, `describe_environment`, `in_colab`;
+* `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `verify`, the generators
+  `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
+  committed benchmark results (`load_kernel_results`, `plot_kernels`);
+* `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
+  `explain_shapes`, `draw_unrolled` and `explain_fast_path` (defined in
+  `rnnedu.cudnn`, beside the cuDNN rules it reads);
+* `rnnedu.cudnn`: why a layer does or does not run on the fused kernel;
+* `rnnedu.reference`: `trace`, every gate of a layer computed in NumPy, and `keras_mask`;
+* `rnnedu.models`: builders of the models the course trains more than once;
+* `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, and the
+  data and plot functions behind them;
+* `rnnedu.exercises`: `Exercise` and the exercises of each notebook.
+
+`python -m rnnedu.bench` is a command on top of the package: nothing here imports it.
 """
 
 import os
@@ -11,18 +30,19 @@ import os
 # Silence TensorFlow's C++ logging before anything imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
-from rnnedu.cudnn import explain_fast_path  # noqa: E402
-from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
-from rnnedu.environment import environment, in_colab, setup  # noqa: E402
-from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
-from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
-
+# The one home of the version: pyproject.toml reads it from here (tool.setuptools.dynamic).
 __version__ = "0.1.0"
+
+from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
+from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
+from rnnedu.environment import describe_environment, in_colab, setup  # noqa: E402
+from rnnedu.explain import draw_unrolled, explain_fast_path, explain_params, explain_shapes, layer_totals  # noqa: E402
+from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 
 __all__ = [
     "cudnn",
     "datasets",
+    "describe_environment",
     "draw_unrolled",
     "environment",
     "exercises",

@@ -6,6 +6,13 @@ and shows what was given, so a learner can fix the call without reading code.
 
 import numbers
 
+# The largest sizes the generators and views accept: larger requests would exhaust memory, not teach more.
+MAX_COUNT = 1_000_000  # samples a generator makes in one call
+MAX_TIMESTEPS = 100_000  # the length of one sequence
+MAX_VALUES = 50_000_000  # numbers a generator or view holds in all (400 MB as int64)
+MAX_UNITS = 4_096  # units (or features, embed_dim) of a layer a builder makes
+MAX_VOCABULARY = 1_000_000  # token ids an Embedding a builder makes knows
+
 
 def describe(value):
     """Return a short description of `value` for error messages: its repr and type."""
@@ -164,7 +171,116 @@ def check_sequences(name, x, features):
         )
     if x.shape[-1] != features:
         raise ValueError(f"`{name}` must have {features} features (the layer was built for them), got {x.shape[-1]}.")
-    return x.astype(np.float32)
+    return check_finite(name, x)
+
+
+def check_finite(name, values):
+    """Check that `values` holds real, finite numbers (no NaN or infinity), as every view needs.
+
+    Args:
+        name: the argument's name.
+        values: the value given, array-like.
+
+    Returns:
+        `values` as a float32 NumPy array.
+
+    Example:
+    >>> check_finite("x", [1.0, float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` must hold finite numbers, got 1 NaN or infinite value(s) among 2.
+    """
+    import numpy as np
+
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must hold numbers, got {describe(values)}.") from None
+    bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+    if bad:
+        raise ValueError(f"`{name}` must hold finite numbers, got {bad} NaN or infinite value(s) among {array.size}.")
+    if np.abs(array).max(initial=0.0) > np.finfo(np.float32).max:
+        raise ValueError(f"`{name}` must hold numbers within float32's range (|value| <= 3.4e38).")
+    return array.astype(np.float32)
+
+
+def check_total(names, total, limit=MAX_VALUES):
+    """Check that a product of sizes (e.g. n × timesteps) stays within `limit` numbers.
+
+    Args:
+        names: the arguments whose product it is, e.g. "n × timesteps".
+        total: the product.
+        limit: the largest total allowed.
+
+    Returns:
+        `total`.
+
+    Example:
+    >>> check_total("`n` × `timesteps`", 10**9)
+    Traceback (most recent call last):
+    ...
+    ValueError: `n` × `timesteps` must be <= 50,000,000 (it sets how many numbers are made), got 1,000,000,000.
+    """
+    if total > limit:
+        raise ValueError(f"{names} must be <= {limit:,} (it sets how many numbers are made), got {total:,}.")
+    return total
+
+
+def check_model_inputs(name, model):
+    """Check that a Keras model has defined inputs (it starts from keras.Input, or was built on data).
+
+    Args:
+        name: the argument's name.
+        model: the value given.
+
+    Returns:
+        the list of the model's input tensors.
+
+    Example:
+    >>> import keras
+    >>> check_model_inputs("model", keras.Sequential([keras.Input((3, 2)), keras.layers.Dense(4)]))[0].shape
+    (None, 3, 2)
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"`{name}` must be a keras.Model (Sequential or functional), got {describe(model)}.")
+    try:
+        inputs = model.inputs if model.built else None
+    except (AttributeError, ValueError):  # a Sequential without an Input has no inputs to read
+        inputs = None
+    if not inputs:
+        raise ValueError(
+            f"`{name}` {model.name} has no defined inputs: start it with keras.Input(shape=...), "
+            "e.g. keras.Sequential([keras.Input((timesteps, features)), ...])."
+        )
+    return list(inputs)
+
+
+def check_axes(name, ax, count, what):
+    """Check that `ax` is `count` matplotlib Axes to draw into: one Axes, or a sequence of them.
+
+    Args:
+        name: the argument's name.
+        ax: the value given.
+        count: how many Axes the plot draws into.
+        what: what each Axes is for, e.g. "one per backend".
+
+    Returns:
+        list of the Axes.
+
+    Example:
+    >>> from matplotlib.figure import Figure
+    >>> len(check_axes("ax", Figure().subplots(1, 2), 2, "one per panel"))
+    2
+    """
+    import numpy as np
+    from matplotlib.axes import Axes
+
+    axes = [ax] if isinstance(ax, Axes) else list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else None
+    if axes is None or len(axes) != count or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"`{name}` must be None or a sequence of {count} matplotlib Axes ({what}), got {describe(ax)}.")
+    return axes
 
 
 def check_mask(name, mask, shape=None):

@@ -2,8 +2,10 @@
 
 Run from the project's environment:
 
-    python -m rnnedu.bench gates           # the gate explorer: redraw and precompute
-    python -m rnnedu.bench gates --quick   # fewer repeats, as the tests run it
+    python -m rnnedu.bench gates           # the gate explorer: every control's redraw, and the precompute
+    python -m rnnedu.bench masks           # the mask view: every control's redraw
+    python -m rnnedu.bench merge           # the merge view: every control's redraw
+    python -m rnnedu.bench views --quick   # all three, fewer repeats, as the tests run it
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
 
@@ -22,43 +24,22 @@ import platform
 import shutil
 import subprocess
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from rnnedu._validate import check_choice, check_int, describe
+from rnnedu.cudnn import watch_cudnn_calls
+from rnnedu.datasets import KERNEL_COLUMNS
+
+__all__ = ["bench_gates", "bench_kernels", "bench_masks", "bench_merge", "main"]
 
 COLUMNS = ["measurement", "repeats", "median_ms", "p95_ms"]
-KERNEL_COLUMNS = [
-    "backend",
-    "device",
-    "layer",
-    "timesteps",
-    "batch_size",
-    "units",
-    "steps",
-    "repeats",
-    "fused_ms",
-    "fused_p95_ms",
-    "generic_ms",
-    "generic_p95_ms",
-    "speedup",
-    "fused_cudnn",
-]
-PROVENANCE_COLUMNS = ["date", "hardware", "driver", "keras", "backend_version", "cudnn", "python"]
-# Where each backend's fused layers reach cuDNN: (module, function) pairs, watched while the fused model trains.
-CUDNN_FUNCTIONS = {
-    "tensorflow": [
-        ("keras.src.backend.tensorflow.rnn", "_cudnn_lstm"),
-        ("keras.src.backend.tensorflow.rnn", "_cudnn_gru"),
-    ],
-    "torch": [("keras.src.backend.torch.rnn", "_cudnn_lstm"), ("keras.src.backend.torch.rnn", "_cudnn_gru")],
-    "jax": [("jax.experimental.rnn", "lstm")],
-}
 
 
 def bench_gates(repeats=50, units=64, timesteps=100, long_timesteps=1000, batch_size=8, features=8):
-    """Time the gate explorer: one redraw callback, and the precompute it does once.
+    """Time the gate explorer: every control's redraw, and the precompute it does once.
 
     Args:
         repeats: redraws timed per control, >= 1 (the precompute runs
@@ -75,7 +56,7 @@ def bench_gates(repeats=50, units=64, timesteps=100, long_timesteps=1000, batch_
     Example:
     >>> table = bench_gates(repeats=2, units=4, timesteps=5, long_timesteps=10, batch_size=2)
     >>> table["measurement"].tolist()
-    ['redraw: step slider', 'redraw: unit slider', 'redraw: sample slider', 'precompute: gate_data']
+    ['redraw: sample', 'redraw: units', 'redraw: unit', 'redraw: step', 'precompute: gate_data']
     """
     import keras
 
@@ -90,20 +71,120 @@ def bench_gates(repeats=50, units=64, timesteps=100, long_timesteps=1000, batch_
     layer = keras.layers.LSTM(units, return_sequences=True)
     x = rng.normal(size=(batch_size, timesteps, features)).astype("float32")
     layer(x)
-    explorer = gate_explorer(layer, x)
-    rows = []
-    for name, top in (("step", timesteps), ("unit", min(units, 32)), ("sample", batch_size)):
-        control = explorer.controls[name]
-        times = _time(lambda i, control=control, top=top: setattr(control, "value", (i + 1) % top), repeats)
-        rows.append(_row(f"redraw: {name} slider", times))
+    shown = min(units, 32)
+    values = {
+        "sample": list(range(batch_size)),
+        "units": [(0, shown - 1), (0, max(0, shown // 2 - 1))],
+        "unit": list(range(shown)),
+        "step": list(range(timesteps)),
+    }
+    rows = _time_controls(gate_explorer(layer, x), values, repeats)
     long_x = rng.normal(size=(batch_size, long_timesteps, features)).astype("float32")
     rows.append(_row("precompute: gate_data", _time(lambda _: gate_data(layer, long_x), max(1, repeats // 10))))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table.attrs["setup"] = (
-        f"LSTM({units}), batch_size {batch_size}, {features} features; redraws on {timesteps} steps, "
-        f"precompute on {long_timesteps} steps"
+        f"gate explorer on LSTM({units}), batch_size {batch_size}, {features} features; redraws on {timesteps} "
+        f"steps, precompute on {long_timesteps} steps"
     )
     return table
+
+
+def bench_masks(repeats=50, batch_size=8, max_length=20, units=16):
+    """Time the mask view: every control's redraw (padding, layer, sample).
+
+    The model is the one of notebook 09: Embedding(mask_zero=True), LSTM,
+    Conv1D, pooling and Dense, on a batch of token sequences of different lengths.
+
+    Args:
+        repeats: redraws timed per control, >= 1.
+        batch_size: sequences in the batch, >= 2.
+        max_length: the longest sequence, >= 1.
+        units: LSTM units, >= 1.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> bench_masks(repeats=2, batch_size=3, max_length=4, units=2)["measurement"].tolist()
+    ['redraw: padding', 'redraw: layer', 'redraw: sample']
+    """
+    import keras
+
+    from rnnedu.datasets import variable_length_sequences
+    from rnnedu.viz import mask_view
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    batch_size = check_int("batch_size", batch_size, min_value=2)
+    max_length = check_int("max_length", max_length, min_value=1)
+    units = check_int("units", units, min_value=1)
+    keras.utils.set_random_seed(0)
+    with warnings.catch_warnings():  # Conv1D drops the mask on purpose: the view shows it doing so
+        warnings.filterwarnings("ignore", message="Layer 'conv1d' .* does not support masking")
+        model = keras.Sequential(
+            [
+                keras.Input((None,), dtype="int32"),
+                keras.layers.Embedding(20, 4, mask_zero=True),
+                keras.layers.LSTM(units, return_sequences=True),
+                keras.layers.Conv1D(4, 3, padding="same", name="conv1d"),
+                keras.layers.GlobalAveragePooling1D(),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+    batch, _ = variable_length_sequences(batch_size, 0, max_length, vocab_size=20, seed=0)
+    view = mask_view(model, batch)
+    values = {"padding": ["pre", "post"], "layer": view.data.layer_names, "sample": list(range(batch_size))}
+    table = pd.DataFrame(_time_controls(view, values, repeats), columns=COLUMNS)
+    table.attrs["setup"] = f"mask view of a {len(model.layers)}-layer model, batch_size {batch_size}"
+    return table
+
+
+def bench_merge(repeats=50, batch_size=8, timesteps=30, units=16, features=4):
+    """Time the merge view: every control's redraw (sample, merge_mode).
+
+    Args:
+        repeats: redraws timed per control, >= 1.
+        batch_size: sequences in the batch, >= 1.
+        timesteps: sequence length, >= 1.
+        units: units of each direction, >= 1.
+        features: input features per timestep, >= 1.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> bench_merge(repeats=2, batch_size=2, timesteps=3, units=2, features=1)["measurement"].tolist()
+    ['redraw: sample', 'redraw: merge_mode']
+    """
+    import keras
+
+    from rnnedu.viz import merge_view
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    sizes = {"batch_size": batch_size, "timesteps": timesteps, "units": units, "features": features}
+    for name, value in sizes.items():
+        check_int(name, value, min_value=1)
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True))
+    x = np.random.default_rng(0).normal(size=(batch_size, timesteps, features)).astype("float32")
+    layer(x)
+    view = merge_view(layer, x)
+    values = {"sample": list(range(batch_size)), "merge_mode": list(view.controls["merge_mode"].options)}
+    table = pd.DataFrame(_time_controls(view, values, repeats), columns=COLUMNS)
+    table.attrs["setup"] = f"merge view of Bidirectional(GRU({units})), batch_size {batch_size}, {timesteps} steps"
+    return table
+
+
+def _time_controls(view, values, repeats):
+    """Time setting each control of a view to the next of its `values`, as a learner moving it would."""
+    rows = []
+    for name, options in values.items():
+        control = view.controls[name]
+        options = [value for value in options if value != control.value] + [control.value]  # each set changes it
+        times = _time(
+            lambda i, control=control, options=options: setattr(control, "value", options[i % len(options)]), repeats
+        )
+        rows.append(_row(f"redraw: {name}", times))
+    return rows
 
 
 def bench_kernels(timesteps=(28, 112), batch_sizes=(64, 256), units=64, steps=32, repeats=5, layers=("LSTM", "GRU")):
@@ -142,7 +223,7 @@ def bench_kernels(timesteps=(28, 112), batch_sizes=(64, 256), units=64, steps=32
     >>> table[["layer", "timesteps", "batch_size", "steps", "repeats"]].values.tolist()
     [['GRU', 4, 2, 2, 1]]
     """
-    from rnnedu.environment import environment
+    from rnnedu.environment import describe_environment
     from rnnedu.models import mnist_rows_classifier
 
     timesteps, batch_sizes = _check_sizes("timesteps", timesteps), _check_sizes("batch_sizes", batch_sizes)
@@ -150,7 +231,7 @@ def bench_kernels(timesteps=(28, 112), batch_sizes=(64, 256), units=64, steps=32
     steps = check_int("steps", steps, min_value=1)
     repeats = check_int("repeats", repeats, min_value=1)
     layers = _check_layers(layers)
-    info = environment()
+    info = describe_environment()
     rows = []
     for layer, length, batch_size in itertools.product(layers, timesteps, batch_sizes):
         rng = np.random.default_rng(0)
@@ -170,73 +251,7 @@ def bench_kernels(timesteps=(28, 112), batch_sizes=(64, 256), units=64, steps=32
     return table
 
 
-def load_kernel_results(name="kernels_h200.csv"):
-    """Load a kernel benchmark that was run on a GPU and committed in data/.
-
-    Args:
-        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
-
-    Returns:
-        pandas.DataFrame with the columns `bench_kernels` returns.
-
-    Example:
-    >>> sorted(set(load_kernel_results()["backend"]))
-    ['jax', 'torch']
-    """
-    from rnnedu.datasets import verify
-
-    table = pd.read_csv(verify(name))
-    missing = [c for c in KERNEL_COLUMNS + PROVENANCE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"data/{name} is not a kernel benchmark: it lacks the columns {missing}.")
-    return table
-
-
-def plot_kernels(table):
-    """Draw a kernel benchmark: median ms per training step, fused and generic, one panel per backend.
-
-    Args:
-        table: a DataFrame from `bench_kernels` or `load_kernel_results`.
-
-    Returns:
-        the matplotlib Figure; each panel's bars are labelled with the speedup.
-
-    Example:
-    >>> figure = plot_kernels(load_kernel_results())
-    >>> [ax.get_ylabel() for ax in figure.axes]
-    ['median ms per training step (log scale)', 'median ms per training step (log scale)']
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in KERNEL_COLUMNS + ["hardware"]):
-        raise TypeError(f"`table` must be a table from bench_kernels or load_kernel_results, got {describe(table)}.")
-    backends = list(dict.fromkeys(table["backend"]))
-    figure, axes = plt.subplots(1, len(backends), figsize=(6.5 * len(backends), 4.6), squeeze=False)
-    plain = FuncFormatter(lambda value, _: f"{value:g}")
-    for ax, backend in zip(axes[0], backends):
-        rows = table[table["backend"] == backend].reset_index(drop=True)
-        positions = np.arange(len(rows))
-        ax.bar(positions - 0.2, rows["fused_ms"], 0.4, color="C0", label="fused: LSTM(units) or GRU(units)")
-        ax.bar(positions + 0.2, rows["generic_ms"], 0.4, color="C1", label="generic: RNN(LSTMCell) or RNN(GRUCell)")
-        for position, row in rows.iterrows():
-            top = max(row["fused_ms"], row["generic_ms"]) * 1.08
-            ax.annotate(f"{row['speedup']:.1f}×", (position, top), ha="center", va="bottom", fontsize=8)
-        labels = [f"{r.layer}\nT={r.timesteps}\nB={r.batch_size}" for r in rows.itertuples()]
-        ax.set_xticks(positions, labels, fontsize=8)
-        ax.set_yscale("log")
-        ax.set_ylim(top=ax.get_ylim()[1] * 2)
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("layer, timesteps T, batch_size B")
-        ax.set_ylabel("median ms per training step (log scale)")
-        ax.set_title(f"{backend} on {rows['hardware'].iloc[0]}")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
-    figure.suptitle("Fused kernel against generic loop; the number over each pair is generic ms / fused ms")
-    figure.tight_layout(rect=(0, 0.07, 1, 1))
-    return figure
+BENCHMARKS = {"gates": bench_gates, "masks": bench_masks, "merge": bench_merge}
 
 
 def main(argv=None):
@@ -246,10 +261,13 @@ def main(argv=None):
         argv: list of command-line arguments, e.g. ["gates", "--quick"]; None reads sys.argv.
 
     Returns:
-        the benchmark's pandas.DataFrame.
+        the benchmark's pandas.DataFrame (for "views", the three views' tables joined).
     """
+    if argv is not None and (isinstance(argv, str) or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"`argv` must be a list of strings such as ['gates', '--quick'], got {describe(argv)}.")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("benchmark", choices=["gates", "kernels"], help="what to measure")
+    choices = [*BENCHMARKS, "views", "kernels"]
+    parser.add_argument("benchmark", choices=choices, help="what to measure ('views': gates, masks and merge)")
     parser.add_argument("--quick", action="store_true", help="few repeats: checks that it runs, measures little")
     parser.add_argument("--csv", help="kernels: where to write the table (default build/bench/kernels_BACKEND.csv)")
     parser.add_argument("--timesteps", type=int, nargs="+", default=[28, 112], help="kernels: sequence lengths")
@@ -258,12 +276,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.benchmark == "kernels":
         return _run_kernels(args)
-    table = bench_gates(repeats=5) if args.quick else bench_gates()
-    print(f"gate explorer: {table.attrs['setup']}")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
-    step = table.set_index("measurement").loc["redraw: step slider", "median_ms"]
-    print(f"step redraw median {step:.1f} ms (aim: under 30 ms on a 2-core machine)")
-    return table
+    names = list(BENCHMARKS) if args.benchmark == "views" else [args.benchmark]
+    tables = []
+    for name in names:
+        table = BENCHMARKS[name](repeats=5) if args.quick else BENCHMARKS[name]()
+        print(f"{table.attrs['setup']}:")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+        slowest = table[table["measurement"].str.startswith("redraw")]["median_ms"].max()
+        print(f"slowest redraw median {slowest:.1f} ms (aim: at most 30 ms on a 2-core machine)\n")
+        tables.append(table.assign(view=name))
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 
 def _run_kernels(args):
@@ -311,7 +333,7 @@ def _time_training(model, batch, steps, repeats, info):
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(optimizer="sgd", loss=loss, metrics=["accuracy"])
     x, y = np.concatenate([batch[0]] * steps), np.concatenate([batch[1]] * steps)
-    with _cudnn_watch(info["backend"]) as calls:
+    with watch_cudnn_calls(info["backend"]) as calls:
         epochs = _time(lambda _: model.fit(x, y, batch_size=len(batch[1]), shuffle=False, verbose=0), repeats)
     return _row("training step", epochs / steps), bool(calls)
 
@@ -326,31 +348,6 @@ def _check_layers(layers):
     if isinstance(layers, str) or not hasattr(layers, "__iter__") or not list(layers):
         raise TypeError(f"`layers` must be a non-empty sequence of 'LSTM' and 'GRU', got {describe(layers)}.")
     return [check_choice(f"layers[{i}]", layer, ("LSTM", "GRU")) for i, layer in enumerate(layers)]
-
-
-@contextlib.contextmanager
-def _cudnn_watch(backend):
-    """Record each successful call of the backend's cuDNN functions while the block runs."""
-    calls, patched = [], []
-    for module_name, name in CUDNN_FUNCTIONS.get(backend, []):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:  # then Keras cannot reach that function either
-            continue
-        original = getattr(module, name)
-
-        def watched(*args, _original=original, _name=name, **kwargs):
-            result = _original(*args, **kwargs)
-            calls.append(_name)
-            return result
-
-        setattr(module, name, watched)
-        patched.append((module, name, original))
-    try:
-        yield calls
-    finally:
-        for module, name, original in patched:
-            setattr(module, name, original)
 
 
 def _provenance(info):

@@ -12,17 +12,30 @@ changes. The rules are those of the TensorFlow backend, the course's; the
 JAX and PyTorch backends of Keras 3 have fused paths of their own.
 """
 
+import contextlib
 import importlib
 import inspect
 import re
 
+import numpy as np
 import pandas as pd
 
-from rnnedu._validate import check_mask, describe
+from rnnedu._validate import check_mask, check_str, describe
+
+__all__ = ["CUDNN_FUNCTIONS", "explain_fast_path", "mask_rows", "stated_conditions", "watch_cudnn_calls"]
 
 COLUMNS = ["condition", "source", "about", "found", "met"]
 REQUIREMENTS_HEADING = "The requirements to use the cuDNN implementation are:"
 ARGUMENTS = ("activation", "recurrent_activation", "unroll", "use_bias", "reset_after")
+# Where each backend's fused layers reach cuDNN: (module, function) pairs, watched by `watch_cudnn_calls`.
+CUDNN_FUNCTIONS = {
+    "tensorflow": [
+        ("keras.src.backend.tensorflow.rnn", "_cudnn_lstm"),
+        ("keras.src.backend.tensorflow.rnn", "_cudnn_gru"),
+    ],
+    "torch": [("keras.src.backend.torch.rnn", "_cudnn_lstm"), ("keras.src.backend.torch.rnn", "_cudnn_gru")],
+    "jax": [("jax.experimental.rnn", "lstm")],
+}
 
 
 def stated_conditions(layer_class):
@@ -120,6 +133,76 @@ def explain_fast_path(layer, mask=None):
     return _with_verdict(rows, layer)
 
 
+def mask_rows(mask):
+    """Per row of a mask, the two things the fused kernel asks of it: right-padded, and not all masked.
+
+    The one home of the right-padding rule: a row is right-padded when its
+    real steps come first and its masked steps after them (padding="post"),
+    as the TensorFlow backend checks before it calls cuDNN
+    (`_is_sequence_right_padded`); a row with no real step is fully masked
+    (`_has_fully_masked_sequence`).
+
+    Args:
+        mask: boolean array-like of shape (batch_size, timesteps), True where a timestep is real.
+
+    Returns:
+        (right_padded, fully_masked): two bool arrays of shape (batch_size,).
+
+    Example:
+    >>> right, empty = mask_rows([[1, 1, 0], [0, 1, 1], [0, 0, 0]])
+    >>> right.tolist(), empty.tolist()
+    ([True, False, True], [False, False, True])
+    """
+    mask = check_mask("mask", mask)
+    counts = mask.sum(axis=1)
+    real_first = np.arange(mask.shape[1])[None, :] < counts[:, None]
+    return np.all(mask == real_first, axis=1), counts == 0
+
+
+@contextlib.contextmanager
+def watch_cudnn_calls(backend):
+    """Record each successful call of a backend's cuDNN functions while the block runs.
+
+    It wraps the functions listed in `CUDNN_FUNCTIONS[backend]` (where Keras's
+    fused layers reach cuDNN) and restores them on exit; a backend whose module
+    cannot be imported is watched for nothing.
+
+    Args:
+        backend: str, "tensorflow", "torch" or "jax" (any other name watches nothing).
+
+    Returns:
+        a context manager whose value is the list of the names called, in order.
+
+    Example:
+    >>> import keras
+    >>> with watch_cudnn_calls("tensorflow") as calls:
+    ...     _ = keras.layers.LSTM(2)(np.zeros((1, 3, 1), "float32"))
+    >>> calls  # no GPU here: the generic kernel ran
+    []
+    """
+    check_str("backend", backend)
+    calls, patched = [], []
+    for module_name, name in CUDNN_FUNCTIONS.get(backend, []):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # then Keras cannot reach that function either
+            continue
+        original = getattr(module, name)
+
+        def watched(*args, _original=original, _name=name, **kwargs):
+            result = _original(*args, **kwargs)
+            calls.append(_name)
+            return result
+
+        setattr(module, name, watched)
+        patched.append((module, name, original))
+    try:
+        yield calls
+    finally:
+        for module, name, original in patched:
+            setattr(module, name, original)
+
+
 def _stated_row(layer, family, number, text, mask):
     source = f"{family.__name__} docstring, item {number}"
     argument = re.match(r"`(\w+)`", text)
@@ -162,12 +245,10 @@ def _backend_accepts(layer, name):
 def _mask_row(text, source, mask):
     if mask is None:
         return _row(text, source, "input", "no mask", True)
-    import tensorflow as tf
-
-    rnn, tensor = _tf_rnn(), tf.constant(mask)
-    if bool(rnn._has_fully_masked_sequence(tensor)):
+    right_padded, fully_masked = mask_rows(mask)
+    if fully_masked.any():
         return _row(text, source, "input", "a sequence is fully masked", False)
-    right_padded = bool(rnn._is_sequence_right_padded(tensor))
+    right_padded = bool(right_padded.all())
     return _row(text, source, "input", "right-padded" if right_padded else "not right-padded", right_padded)
 
 

@@ -3,6 +3,8 @@
 The real data (a 5,000-image MNIST subset and the sunspot numbers) lives in the
 repository's data/ folder, so every notebook runs offline. Each file is checked
 against data/SHA256SUMS before it is read, and read with allow_pickle=False.
+Benchmark results committed there (`python -m rnnedu.bench kernels` on a GPU)
+are read and drawn by `load_kernel_results` and `plot_kernels`.
 """
 
 import hashlib
@@ -12,13 +14,57 @@ import socket
 
 import numpy as np
 
-from rnnedu._validate import check_bool, check_choice, check_int, check_number
+from rnnedu._validate import (
+    MAX_COUNT,
+    MAX_TIMESTEPS,
+    check_axes,
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    check_total,
+    describe,
+)
+
+__all__ = [
+    "KERNEL_COLUMNS",
+    "PROVENANCE_COLUMNS",
+    "DataFileError",
+    "addition_problems",
+    "bracket_depth",
+    "data_dir",
+    "load_kernel_results",
+    "load_mnist",
+    "load_sunspots",
+    "plot_kernels",
+    "solve_addition",
+    "variable_length_sequences",
+    "verify",
+]
 
 MNIST_URL_HOST = ("storage.googleapis.com", 443)
 RESTORE_HINT = (
     "Restore it with `git checkout -- data/{name}` in your clone of rnnedu "
     "(or rebuild it with `python data/make_data.py`); on Colab, re-run the notebook's setup cell."
 )
+# The columns of a kernel benchmark (`python -m rnnedu.bench kernels` writes them, `load_kernel_results` reads them).
+KERNEL_COLUMNS = [
+    "backend",
+    "device",
+    "layer",
+    "timesteps",
+    "batch_size",
+    "units",
+    "steps",
+    "repeats",
+    "fused_ms",
+    "fused_p95_ms",
+    "generic_ms",
+    "generic_p95_ms",
+    "speedup",
+    "fused_cudnn",
+]
+PROVENANCE_COLUMNS = ["date", "hardware", "driver", "keras", "backend_version", "cudnn", "python"]
 
 
 class DataFileError(OSError):
@@ -153,7 +199,7 @@ def addition_problems(n, digits=2, seed=0):
     write "42". Operands have 1 to `digits` digits.
 
     Args:
-        n: number of problems, >= 1.
+        n: number of problems, 1 to 1,000,000.
         digits: the most digits an operand has, 1-9.
         seed: int >= 0 for numpy's random generator.
 
@@ -165,7 +211,7 @@ def addition_problems(n, digits=2, seed=0):
     >>> all(solve_addition(q) == int(a) for q, a in zip(questions, answers))
     True
     """
-    n = check_int("n", n, min_value=1)
+    n = check_int("n", n, min_value=1, max_value=MAX_COUNT)
     digits = check_int("digits", digits, min_value=1, max_value=9)
     rng = _rng(seed)
     a, b = rng.integers(0, 10**digits, size=(2, n))
@@ -203,9 +249,9 @@ def variable_length_sequences(n, min_length=1, max_length=10, vocab_size=20, see
     padding zeros that are not masked drag the mean down and change answers.
 
     Args:
-        n: number of sequences, >= 1.
+        n: number of sequences, 1 to 1,000,000.
         min_length: shortest length, >= 0 (0 gives empty sequences).
-        max_length: longest length, >= min_length.
+        max_length: longest length, min_length to 100,000; n × max_length <= 50,000,000.
         vocab_size: number of token ids including the padding id 0, >= 2.
         seed: int >= 0.
 
@@ -218,10 +264,11 @@ def variable_length_sequences(n, min_length=1, max_length=10, vocab_size=20, see
     >>> [2 <= len(s) <= 5 for s in sequences]
     [True, True, True, True]
     """
-    n = check_int("n", n, min_value=1)
-    min_length = check_int("min_length", min_length, min_value=0)
-    max_length = check_int("max_length", max_length, min_value=min_length)
-    vocab_size = check_int("vocab_size", vocab_size, min_value=2)
+    n = check_int("n", n, min_value=1, max_value=MAX_COUNT)
+    min_length = check_int("min_length", min_length, min_value=0, max_value=MAX_TIMESTEPS)
+    max_length = check_int("max_length", max_length, min_value=min_length, max_value=MAX_TIMESTEPS)
+    check_total("`n` × `max_length`", n * max_length)
+    vocab_size = check_int("vocab_size", vocab_size, min_value=2, max_value=2**31 - 1)
     rng = _rng(seed)
     lengths = rng.integers(min_length, max_length + 1, size=n)
     sequences = [rng.integers(1, vocab_size, size=length).tolist() for length in lengths]
@@ -238,8 +285,8 @@ def bracket_depth(n, timesteps=40, max_depth=4, seed=0):
     tracks the count easy to find among its gates.
 
     Args:
-        n: number of strings, >= 1.
-        timesteps: length of each string, >= 1.
+        n: number of strings, 1 to 1,000,000.
+        timesteps: length of each string, 1 to 100,000; n × timesteps <= 50,000,000.
         max_depth: the deepest nesting allowed, >= 1.
         seed: int >= 0.
 
@@ -251,8 +298,9 @@ def bracket_depth(n, timesteps=40, max_depth=4, seed=0):
     >>> "".join("()"[t] for t in tokens[0]), depth[0].tolist()
     ('()(())', [1, 0, 1, 2, 1, 0])
     """
-    n = check_int("n", n, min_value=1)
-    timesteps = check_int("timesteps", timesteps, min_value=1)
+    n = check_int("n", n, min_value=1, max_value=MAX_COUNT)
+    timesteps = check_int("timesteps", timesteps, min_value=1, max_value=MAX_TIMESTEPS)
+    check_total("`n` × `timesteps`", n * timesteps)
     max_depth = check_int("max_depth", max_depth, min_value=1)
     rng = _rng(seed)
     tokens = np.zeros((n, timesteps), dtype=np.int64)
@@ -265,6 +313,89 @@ def bracket_depth(n, timesteps=40, max_depth=4, seed=0):
         tokens[:, t] = close
         depth[:, t] = level
     return tokens, depth
+
+
+def load_kernel_results(name="kernels_h200.csv"):
+    """Load a kernel benchmark that was run on a GPU and committed in data/.
+
+    Args:
+        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
+
+    Returns:
+        pandas.DataFrame with the columns KERNEL_COLUMNS and PROVENANCE_COLUMNS,
+        as `python -m rnnedu.bench kernels` writes them.
+
+    Example:
+    >>> sorted(set(load_kernel_results()["backend"]))
+    ['jax', 'torch']
+    """
+    import pandas as pd
+
+    table = pd.read_csv(verify(name))
+    missing = [c for c in KERNEL_COLUMNS + PROVENANCE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"`name` data/{name} is not a kernel benchmark: it lacks the columns {missing}.")
+    return table
+
+
+def plot_kernels(table, ax=None):
+    """Draw a kernel benchmark: median ms per training step, fused and generic, one panel per backend.
+
+    Args:
+        table: a DataFrame from `load_kernel_results` (or the benchmark that writes it).
+        ax: None, or a sequence of matplotlib Axes, one per backend in `table`
+            (in order of first appearance), to draw into.
+
+    Returns:
+        the matplotlib Figure (a new `matplotlib.figure.Figure` unless `ax` is
+        given); each panel's bars are labelled with the speedup.
+
+    Example:
+    >>> figure = plot_kernels(load_kernel_results())
+    >>> [ax.get_ylabel() for ax in figure.axes]
+    ['median ms per training step (log scale)', 'median ms per training step (log scale)']
+    """
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in KERNEL_COLUMNS + ["hardware"]):
+        raise TypeError(f"`table` must be a table from load_kernel_results, got {describe(table)}.")
+    backends = list(dict.fromkeys(table["backend"]))
+    if ax is None:
+        figure = Figure(figsize=(6.5 * len(backends), 4.6))
+        axes = figure.subplots(1, len(backends), squeeze=False)[0]
+    else:
+        axes = check_axes("ax", ax, len(backends), "one per backend")
+        figure = axes[0].figure
+    for panel, backend in zip(axes, backends):
+        _plot_backend(panel, table[table["backend"] == backend].reset_index(drop=True), backend)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, frameon=False)
+    figure.suptitle("Fused kernel against generic loop; the number over each pair is generic ms / fused ms")
+    if ax is None:
+        figure.tight_layout(rect=(0, 0.07, 1, 1))
+    return figure
+
+
+def _plot_backend(ax, rows, backend):
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    positions = np.arange(len(rows))
+    ax.bar(positions - 0.2, rows["fused_ms"], 0.4, color="C0", label="fused: LSTM(units) or GRU(units)")
+    ax.bar(positions + 0.2, rows["generic_ms"], 0.4, color="C1", label="generic: RNN(LSTMCell) or RNN(GRUCell)")
+    for position, row in rows.iterrows():
+        top = max(row["fused_ms"], row["generic_ms"]) * 1.08
+        ax.annotate(f"{row['speedup']:.1f}×", (position, top), ha="center", va="bottom", fontsize=8)
+    labels = [f"{r.layer}\nT={r.timesteps}\nB={r.batch_size}" for r in rows.itertuples()]
+    ax.set_xticks(positions, labels, fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylim(top=ax.get_ylim()[1] * 2)
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("layer, timesteps T, batch_size B")
+    ax.set_ylabel("median ms per training step (log scale)")
+    ax.set_title(f"{backend} on {rows['hardware'].iloc[0]}")
 
 
 def _rng(seed):

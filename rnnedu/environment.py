@@ -9,6 +9,8 @@ import numpy as np
 
 from rnnedu._validate import check_bool, check_int
 
+__all__ = ["describe_environment", "in_colab", "setup"]
+
 PLOT_STYLE = {
     "figure.figsize": (7.0, 3.5),
     "figure.dpi": 100,
@@ -34,7 +36,7 @@ def in_colab():
     return "google.colab" in sys.modules
 
 
-def environment():
+def describe_environment():
     """Describe the software and hardware this session runs on.
 
     Returns:
@@ -43,14 +45,16 @@ def environment():
         accelerators found), and whether this is Google Colab.
 
     Example:
-    >>> sorted(environment())
+    >>> sorted(describe_environment())
     ['backend', 'colab', 'device', 'keras', 'rnnedu', 'tensorflow']
     """
     import keras
 
     backend = keras.backend.backend()
+    import rnnedu
+
     return {
-        "rnnedu": _version("rnnedu"),
+        "rnnedu": rnnedu.__version__,
         "tensorflow": _version("tensorflow"),
         "keras": keras.__version__,
         "backend": backend,
@@ -91,7 +95,7 @@ def setup(seed=42, deterministic=True, verbose=True):
         _enable_determinism(keras.backend.backend())
     matplotlib.rcParams.update(PLOT_STYLE)
     if verbose:
-        print(_summary_line(environment(), seed))
+        print(_summary_line(describe_environment(), seed))
 
 
 def _summary_line(info, seed):

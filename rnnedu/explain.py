@@ -2,14 +2,20 @@
 
 `explain_params` lists every weight with its shape, its count and the formula
 behind it in the layer's own terms; `explain_shapes` names every axis of every
-output; `draw_unrolled` draws a recurrent layer unrolled in time.
+output; `draw_unrolled` draws a recurrent layer unrolled in time;
+`explain_fast_path` says whether an LSTM or GRU runs on the fused cuDNN kernel
+(it is defined in `rnnedu.cudnn`, beside the rules it reads, and listed here
+with the other explainers).
 """
 
 import math
 
 import pandas as pd
 
-from rnnedu._validate import check_built, check_int, describe
+from rnnedu._validate import check_built, check_int, check_model_inputs, describe
+from rnnedu.cudnn import explain_fast_path
+
+__all__ = ["draw_unrolled", "explain_fast_path", "explain_params", "explain_shapes", "layer_totals"]
 
 COLUMNS = ["layer", "weight", "shape", "count", "formula", "arithmetic"]
 STEP, ROW = 3.0, 3.2  # drawing: distance between timesteps and between layers
@@ -217,9 +223,7 @@ def explain_shapes(model):
     """
     import keras
 
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a keras.Model, got {describe(model)}.")
-    _check_has_inputs(model)
+    check_model_inputs("model", model)
     rows = []
     if isinstance(model, keras.Sequential):  # its input layer is not among model.layers
         shape = model.inputs[0].shape
@@ -230,14 +234,6 @@ def explain_shapes(model):
             axes = _axis_names(layer, name, len(tensor.shape))
             rows.append(_shape_row(layer.name, name, tensor.shape, axes))
     return pd.DataFrame(rows, columns=["layer", "output", "shape", "axes"])
-
-
-def _check_has_inputs(model):
-    if not model.built or not model.inputs:
-        raise ValueError(
-            f"`model` {model.name} has no defined inputs, so its shapes are unknown. Start it with "
-            "keras.Input(shape=(timesteps, features)), e.g. keras.Sequential([keras.Input((5, 10)), ...])."
-        )
 
 
 def _shape_row(layer_name, output_name, shape, axes):
@@ -318,11 +314,12 @@ def draw_unrolled(layer_or_model, timesteps=4):
     'LSTM(16, return_sequences=True): every step returns its output'
     """
     import keras
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     timesteps = check_int("timesteps", timesteps, min_value=1, max_value=12)
     rows = _drawing_rows(layer_or_model)
-    fig, ax = plt.subplots(figsize=(2.4 * timesteps + 2.5, 2.6 * len(rows) + 0.8))
+    fig = Figure(figsize=(2.4 * timesteps + 2.5, 2.6 * len(rows) + 0.8))
+    ax = fig.subplots()
     for level, (layer, direction, features) in enumerate(rows):
         _draw_row(ax, layer, direction, features, timesteps, y=level * ROW)
     ax.set_xlim(-2.0, STEP * timesteps + 0.6)
@@ -333,7 +330,6 @@ def draw_unrolled(layer_or_model, timesteps=4):
     else:
         title = _title(rows[-1][0])
     ax.set_title(title)
-    plt.close(fig)
     return fig
 
 

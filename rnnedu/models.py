@@ -17,7 +17,18 @@ benchmark, a test), so every copy of a model is the same model.
   matrix per timestep.
 """
 
-from rnnedu._validate import check_bool, check_choice, check_int, describe
+from rnnedu._validate import (
+    MAX_COUNT,
+    MAX_TIMESTEPS,
+    MAX_UNITS,
+    MAX_VOCABULARY,
+    check_bool,
+    check_choice,
+    check_int,
+    describe,
+)
+
+__all__ = ["encoder_decoder", "mnist_rows_classifier", "nested_model", "sequence_classifier", "stateful_forecaster"]
 
 RECURRENT = ("LSTM", "GRU")
 
@@ -47,9 +58,9 @@ def sequence_classifier(*recurrent_layers, vocab_size=1000, embed_dim=64, num_cl
     """
     import keras
 
-    vocab_size = check_int("vocab_size", vocab_size, min_value=1)
-    embed_dim = check_int("embed_dim", embed_dim, min_value=1)
-    num_classes = check_int("num_classes", num_classes, min_value=1)
+    vocab_size = check_int("vocab_size", vocab_size, min_value=1, max_value=MAX_VOCABULARY)
+    embed_dim = check_int("embed_dim", embed_dim, min_value=1, max_value=MAX_UNITS)
+    num_classes = check_int("num_classes", num_classes, min_value=1, max_value=MAX_UNITS)
     for position, layer in enumerate(recurrent_layers):
         if not isinstance(layer, keras.layers.Layer):
             raise TypeError(f"`recurrent_layers[{position}]` must be a Keras layer, got {describe(layer)}.")
@@ -82,7 +93,7 @@ def mnist_rows_classifier(units=64, layer="LSTM", fused=True):
     """
     import keras
 
-    units = check_int("units", units, min_value=1)
+    units = check_int("units", units, min_value=1, max_value=MAX_UNITS)
     check_choice("layer", layer, RECURRENT)
     check_bool("fused", fused)
     layer_class = getattr(keras.layers, layer)
@@ -133,10 +144,10 @@ def encoder_decoder(encoder_vocab_size, decoder_vocab_size, embed_dim=32, units=
     """
     import keras
 
-    encoder_vocab_size = check_int("encoder_vocab_size", encoder_vocab_size, min_value=1)
-    decoder_vocab_size = check_int("decoder_vocab_size", decoder_vocab_size, min_value=1)
-    embed_dim = check_int("embed_dim", embed_dim, min_value=1)
-    units = check_int("units", units, min_value=1)
+    encoder_vocab_size = check_int("encoder_vocab_size", encoder_vocab_size, min_value=1, max_value=MAX_VOCABULARY)
+    decoder_vocab_size = check_int("decoder_vocab_size", decoder_vocab_size, min_value=1, max_value=MAX_VOCABULARY)
+    embed_dim = check_int("embed_dim", embed_dim, min_value=1, max_value=MAX_UNITS)
+    units = check_int("units", units, min_value=1, max_value=MAX_UNITS)
     check_choice("layer", layer, RECURRENT)
     layer_class = getattr(keras.layers, layer)
 
@@ -191,11 +202,11 @@ def stateful_forecaster(batch_size, units=32, features=1, timesteps=None):
     """
     import keras
 
-    batch_size = check_int("batch_size", batch_size, min_value=1)
-    units = check_int("units", units, min_value=1)
-    features = check_int("features", features, min_value=1)
+    batch_size = check_int("batch_size", batch_size, min_value=1, max_value=MAX_COUNT)
+    units = check_int("units", units, min_value=1, max_value=MAX_UNITS)
+    features = check_int("features", features, min_value=1, max_value=MAX_UNITS)
     if timesteps is not None:
-        timesteps = check_int("timesteps", timesteps, min_value=1)
+        timesteps = check_int("timesteps", timesteps, min_value=1, max_value=MAX_TIMESTEPS)
     return keras.Sequential(
         [
             keras.Input((timesteps, features), batch_size=batch_size),
@@ -236,10 +247,12 @@ def nested_model(cell, vector_features, matrix_shape, return_sequences=False):
 
     if not isinstance(cell, keras.layers.Layer) or not hasattr(cell, "state_size"):
         raise TypeError(f"`cell` must be a Keras layer with a `state_size` (an RNN cell), got {describe(cell)}.")
-    vector_features = check_int("vector_features", vector_features, min_value=1)
+    vector_features = check_int("vector_features", vector_features, min_value=1, max_value=MAX_UNITS)
     if not isinstance(matrix_shape, (tuple, list)) or len(matrix_shape) != 2:
         raise ValueError(f"`matrix_shape` must be (rows, columns), got {describe(matrix_shape)}.")
-    rows, columns = (check_int(f"matrix_shape[{i}]", n, min_value=1) for i, n in enumerate(matrix_shape))
+    rows, columns = (
+        check_int(f"matrix_shape[{i}]", n, min_value=1, max_value=MAX_UNITS) for i, n in enumerate(matrix_shape)
+    )
     check_bool("return_sequences", return_sequences)
     vectors = keras.Input((None, vector_features), name="vectors")
     matrices = keras.Input((None, rows, columns), name="matrices")

@@ -4,12 +4,15 @@ Keras returns only a recurrent layer's outputs and final states. `trace` reads
 the weights of a built Keras layer or cell and runs the same computation in
 NumPy, one timestep at a time, keeping every intermediate value: the input
 projections, each gate, the candidate, the cell state and h. Its outputs equal
-the layer's own within float32 precision.
+the layer's own within float32 precision. `keras_mask` reads the mask Keras
+attaches to a tensor, the one place rnnedu reads it.
 """
 
 import numpy as np
 
-from rnnedu._validate import check_built, check_mask, check_sequences, describe
+from rnnedu._validate import check_built, check_finite, check_mask, check_sequences, describe
+
+__all__ = ["ACTIVATIONS", "GATE_NAMES", "keras_mask", "trace"]
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -101,6 +104,33 @@ def trace(layer, x, initial_state=None, mask=None):
     return result
 
 
+def keras_mask(tensor):
+    """Return the mask Keras attached to a tensor, as a NumPy bool array, or None.
+
+    A layer that makes a mask (`Embedding(mask_zero=True)`, `Masking`) or
+    passes one on attaches it to the tensor it returns, when called eagerly;
+    Keras keeps it in the tensor's `_keras_mask` attribute.
+
+    Args:
+        tensor: any value; a tensor returned by a Keras layer may carry a mask.
+
+    Returns:
+        bool array of shape (batch_size, timesteps), True where a timestep is real; or None.
+
+    Example:
+    >>> import keras
+    >>> embedded = keras.layers.Embedding(10, 2, mask_zero=True)(np.array([[4, 0]]))
+    >>> keras_mask(embedded).tolist(), keras_mask(np.zeros(2))
+    ([[True, False]], None)
+    """
+    mask = getattr(tensor, "_keras_mask", None)
+    if mask is None:
+        return None
+    import keras
+
+    return keras.ops.convert_to_numpy(mask).astype(bool)
+
+
 def _cell_and_layer(layer):
     import keras
 
@@ -121,7 +151,7 @@ def _initial_states(initial_state, kind, batch_size, units):
     if initial_state is None:
         return [np.zeros((batch_size, units), dtype=np.float32) for _ in range(count)]
     states = (
-        [np.asarray(s, dtype=np.float32) for s in initial_state] if isinstance(initial_state, (list, tuple)) else []
+        [check_finite("initial_state", s) for s in initial_state] if isinstance(initial_state, (list, tuple)) else []
     )
     if len(states) != count or any(s.shape != (batch_size, units) for s in states):
         expected = "[h, c]" if count == 2 else "[h]"

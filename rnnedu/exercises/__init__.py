@@ -20,6 +20,22 @@ import numbers
 
 from rnnedu._validate import check_str, describe
 
+# The exercises of each notebook are a module of this package, named after the notebook.
+NOTEBOOK_MODULES = [
+    "bidirectional",
+    "builtin_rnn_layers",
+    "custom_mask_layers",
+    "encoder_decoder",
+    "nested_inputs",
+    "outputs_and_states",
+    "padding_and_masking",
+    "performance",
+    "rnn_cells",
+    "start_here",
+    "stateful_and_state_reuse",
+]
+__all__ = ["UNANSWERED", "Exercise", "expect", "output_shapes", *NOTEBOOK_MODULES]
+
 UNANSWERED = Ellipsis
 
 
@@ -125,6 +141,12 @@ def output_shapes(layer, input_shape):
     """
     import keras
 
+    if not isinstance(layer, keras.layers.Layer):
+        raise TypeError(f"`layer` must be a Keras layer, got {describe(layer)}.")
+    if not isinstance(input_shape, tuple) or not all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 1) for d in input_shape
+    ):
+        raise TypeError(f"`input_shape` must be a tuple of ints >= 1 (or None), got {describe(input_shape)}.")
     outputs = layer(keras.Input(input_shape))
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return [tuple(o.shape) for o in outputs]

@@ -2,6 +2,8 @@
 
 from rnnedu.exercises import Exercise, expect, output_shapes
 
+__all__ = ["q1", "q2", "q3"]
+
 
 def _sum_shape():
     import keras

@@ -2,6 +2,8 @@
 
 from rnnedu.exercises import Exercise, expect
 
+__all__ = ["q1", "q2", "q3"]
+
 
 def _count(layer, input_shape):
     layer.build(input_shape)

@@ -2,6 +2,8 @@
 
 from rnnedu.exercises import Exercise, expect
 
+__all__ = ["q1", "q2", "q3"]
+
 TOKENS = [[4, 2, 0, 0], [5, 6, 7, 0]]
 
 
@@ -15,10 +17,10 @@ def _embedded():
 
 
 def _mask_of(tensor):
-    import keras
+    from rnnedu.reference import keras_mask
 
-    mask = getattr(tensor, "_keras_mask", None)
-    return None if mask is None else keras.ops.convert_to_numpy(mask).tolist()
+    mask = keras_mask(tensor)
+    return None if mask is None else mask.tolist()
 
 
 def _layer_result(answer):

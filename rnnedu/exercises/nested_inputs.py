@@ -5,6 +5,8 @@ import numpy as np
 from rnnedu.exercises import Exercise, expect
 from rnnedu.models import nested_model
 
+__all__ = ["q1", "q2", "q3"]
+
 
 def _packed_features():
     import keras

@@ -5,6 +5,8 @@ import re
 
 from rnnedu.exercises import Exercise, expect
 
+__all__ = ["q1", "q2", "q3"]
+
 
 def _blocking_argument():
     """The argument, named in the one unmet condition, that the layer sets away from its default."""
@@ -44,7 +46,7 @@ def _unmet(table):
 
 
 def _slower_backend():
-    from rnnedu.bench import load_kernel_results
+    from rnnedu.datasets import load_kernel_results
 
     table = load_kernel_results()
     slower = table[(table["layer"] == "LSTM") & (table["timesteps"] == 28) & (table["speedup"] < 1)]

@@ -4,6 +4,8 @@ import numpy as np
 
 from rnnedu.exercises import Exercise, expect
 
+__all__ = ["q1", "q2", "q3"]
+
 
 def _gru_state_shape():
     import keras

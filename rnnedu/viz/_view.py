@@ -18,6 +18,7 @@ import io
 import numpy as np
 
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+MAX_UNITS_SHOWN = 32  # the most units a heatmap of a view shows at once
 
 
 class BlitCanvas:
@@ -26,6 +27,15 @@ class BlitCanvas:
     Args:
         figure: a `matplotlib.figure.Figure`.
         moving: the artists that change from frame to frame (markers, value labels).
+        layered: artists that change less often than `moving` (e.g. the
+            heatmaps of another sample): drawn over the background and cached
+            with it until `invalidate_layered()`, so that a frame that changes
+            only `moving` artists does not draw them again.
+
+    Attributes:
+        layered_key: None, or a hashable naming the current state of the
+            `layered` artists (e.g. the layer shown); each state's drawing is
+            kept, so returning to a state seen before draws nothing again.
 
     Example:
     >>> from matplotlib.figure import Figure
@@ -36,29 +46,47 @@ class BlitCanvas:
     b'\\x89PNG'
     """
 
-    def __init__(self, figure, moving):
+    def __init__(self, figure, moving, layered=()):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self.moving = list(moving)
-        self._background = None
+        self.layered = list(layered)
+        self.layered_key = None
+        self._background = self._layered_background = None
+        self._kept = {}
 
     def invalidate(self):
         """Mark the background stale: the next frame redraws everything."""
-        self._background = None
+        self._background = self._layered_background = None
+        self._kept = {}
+
+    def invalidate_layered(self):
+        """Mark the `layered` artists stale: the next frame draws them again over the background."""
+        self._layered_background = None
 
     def render(self, format="jpeg"):
         """Draw the current frame and return it encoded as "jpeg" or "png" bytes."""
         if self._background is None:
-            for artist in self.moving:
+            hidden = [artist for artist in self.moving + self.layered if artist.get_visible()]
+            for artist in hidden:
                 artist.set_visible(False)
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            for artist in self.moving:
+            for artist in hidden:
                 artist.set_visible(True)
-        else:
+        if self._layered_background is None:
+            self._layered_background = self._kept.get(self.layered_key) if self.layered_key is not None else None
+        if self._layered_background is None:
             self.canvas.restore_region(self._background)
+            for artist in self.layered:
+                self.figure.draw_artist(artist)
+            self._layered_background = self.canvas.copy_from_bbox(self.figure.bbox)
+            if self.layered_key is not None:
+                self._kept[self.layered_key] = self._layered_background
+        else:
+            self.canvas.restore_region(self._layered_background)
         for artist in self.moving:
             self.figure.draw_artist(artist)
         return encode(np.asarray(self.canvas.buffer_rgba()), format)

@@ -8,18 +8,49 @@
 * `merge_view` adds a sample slider and a merge_mode drop-down.
 """
 
+import dataclasses
+
 import numpy as np
 
-from rnnedu._validate import check_built, check_int, check_sequences, describe
+from rnnedu._validate import check_axes, check_built, check_int, check_sequences, describe
 from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
 
-MERGE_MODES = ("concat", "sum", "mul", "ave", None)
-_COMBINE = {
-    "concat": lambda f, b: np.concatenate([f, b], axis=-1),
-    "sum": lambda f, b: f + b,
-    "mul": lambda f, b: f * b,
-    "ave": lambda f, b: (f + b) / 2,
+__all__ = ["MERGE_MODES", "MergeData", "MergeView", "merge_data", "merge_view", "plot_merge"]
+
+# The one home of Keras's merge modes: how each joins the two directions, and in words.
+_MERGES = {
+    "concat": (lambda f, b: np.concatenate([f, b], axis=-1), "forward units, then backward units"),
+    "sum": (lambda f, b: f + b, "forward + backward"),
+    "mul": (lambda f, b: f * b, "forward × backward"),
+    "ave": (lambda f, b: (f + b) / 2, "(forward + backward) / 2"),
 }
+MERGE_MODES = (*_MERGES, None)  # None: no merge, a list of the two outputs
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: fields are arrays, which == compares elementwise
+class MergeData:
+    """Both directions of a Bidirectional layer and every merge of them, as `merge_data` returns it.
+
+    Attributes:
+        layer: the layer's name.
+        forward, backward: (batch_size, timesteps, units), each direction's
+            output at every timestep, on the forward timeline.
+        backward_as_computed: the backward outputs in the order the layer
+            computes them (step 0 reads the last timestep).
+        merged: dict of merge_mode to our merge (a list of two arrays for
+            None), for each merge_mode that applies, in MERGE_MODES order.
+        keras: dict of merge_mode to the output of a Keras Bidirectional with
+            that merge_mode and the same weights.
+        return_sequences: whether the layer returns every step (else the merge is of the last outputs).
+    """
+
+    layer: str
+    forward: np.ndarray
+    backward: np.ndarray
+    backward_as_computed: np.ndarray
+    merged: dict
+    keras: dict
+    return_sequences: bool
 
 
 def merge_data(layer, x):
@@ -30,13 +61,7 @@ def merge_data(layer, x):
         x: array of shape (batch_size, timesteps, features).
 
     Returns:
-        dict with "forward" and "backward" (batch_size, timesteps, units):
-        each direction's output at every timestep on the forward timeline;
-        "backward_as_computed": the backward outputs in the order the layer
-        computes them (step 0 reads the last timestep); "merged" and "keras":
-        for each merge_mode that applies, our merge and the output of a Keras
-        Bidirectional with that merge_mode and the same weights (a list of two
-        arrays for None); "return_sequences"; "layer" (its name).
+        `MergeData`.
 
     Example:
     >>> import keras
@@ -44,7 +69,7 @@ def merge_data(layer, x):
     >>> x = np.ones((2, 4, 5), "float32")
     >>> _ = layer(x)
     >>> data = merge_data(layer, x)
-    >>> data["merged"]["concat"].shape, bool(np.allclose(data["merged"]["sum"], data["keras"]["sum"], atol=1e-6))
+    >>> data.merged["concat"].shape, bool(np.allclose(data.merged["sum"], data.keras["sum"], atol=1e-6))
     ((2, 4, 6), True)
     """
     import keras
@@ -59,30 +84,32 @@ def merge_data(layer, x):
     return_sequences = bool(layer.return_sequences)
     last_forward, last_backward = (forward, backward) if return_sequences else (forward[:, -1], backward[:, 0])
     modes = [m for m in MERGE_MODES if m in ("concat", None) or forward.shape[-1] == backward.shape[-1]]
-    merged = {mode: _merge(last_forward, last_backward, mode) for mode in modes}
-    return {
-        "forward": forward,
-        "backward": backward,
-        "backward_as_computed": backward_as_computed,
-        "merged": merged,
-        "keras": {mode: _keras_output(layer, x, mode) for mode in modes},
-        "return_sequences": return_sequences,
-        "layer": layer.name,
-    }
+    return MergeData(
+        layer=layer.name,
+        forward=forward,
+        backward=backward,
+        backward_as_computed=backward_as_computed,
+        merged={mode: _merge(last_forward, last_backward, mode) for mode in modes},
+        keras={mode: _keras_output(layer, x, mode) for mode in modes},
+        return_sequences=return_sequences,
+    )
 
 
-def plot_merge(data, sample=0, merge_mode="concat"):
+def plot_merge(data, sample=0, merge_mode="concat", ax=None):
     """Draw the two directions and their merge for one sample; return the matplotlib Figure.
 
     Args:
-        data: the dict returned by `merge_data`.
+        data: the `MergeData` returned by `merge_data`.
         sample: which sequence of the batch to show.
         merge_mode: "concat", "sum", "mul", "ave" or None.
+        ax: None, or a sequence of 4 matplotlib Axes: forward, backward as
+            computed, backward re-aligned, and the merge.
 
     Returns:
-        `matplotlib.figure.Figure`: forward outputs, backward outputs as
-        computed and re-aligned (x: timestep or step, y: unit), then the merged
-        output with its shape and whether it equals Keras's.
+        the `matplotlib.figure.Figure` drawn into (a new one unless `ax` is
+        given): forward outputs, backward outputs as computed and re-aligned
+        (x: timestep or step, y: unit), then the merged output with its shape
+        and whether it equals Keras's.
 
     Example:
     >>> import keras
@@ -93,7 +120,9 @@ def plot_merge(data, sample=0, merge_mode="concat"):
     >>> figure.axes[3].get_title()
     "merge_mode='ave': output shape (1, 3, 2), (forward + backward) / 2"
     """
-    return _MergeFrame(data).show(sample, merge_mode).figure
+    _check_data(data)
+    axes = None if ax is None else check_axes("ax", ax, 4, "forward, backward as computed, backward, merge")
+    return _MergeFrame(data, axes).update(sample, merge_mode).figure
 
 
 def merge_view(layer, x, sample=0, merge_mode="concat"):
@@ -126,7 +155,7 @@ class MergeView(WidgetView):
     """The widget of `merge_view`: a sample slider and a merge_mode drop-down above the frame.
 
     Args:
-        data: the dict returned by `merge_data`.
+        data: the `MergeData` returned by `merge_data`.
         sample: the sample shown first.
         merge_mode: the merge shown first.
 
@@ -138,11 +167,12 @@ class MergeView(WidgetView):
     def __init__(self, data, sample=0, merge_mode="concat"):
         import ipywidgets as widgets
 
+        _check_data(data)
         self.data = data
-        self.frame = _MergeFrame(data).show(sample, merge_mode)
-        labels = [str(mode) for mode in data["merged"]]  # the drop-down shows None as "None"
+        self.frame = _MergeFrame(data).update(sample, merge_mode)
+        labels = [str(mode) for mode in data.merged]  # the drop-down shows None as "None"
         sample_slider = widgets.IntSlider(
-            value=self.frame.sample, min=0, max=len(data["forward"]) - 1, **control_options("sample")
+            value=self.frame.sample, min=0, max=len(data.forward) - 1, **control_options("sample")
         )
         dropdown = widgets.Dropdown(
             options=labels, value=str(self.frame.merge_mode), **control_options("merge_mode", slider=False)
@@ -152,53 +182,69 @@ class MergeView(WidgetView):
 
     def _update(self, _name):
         mode = self.controls["merge_mode"].value
-        self.frame.show(self.controls["sample"].value, None if mode == "None" else mode)
+        self.frame.update(self.controls["sample"].value, None if mode == "None" else mode)
 
 
 class _MergeFrame:
-    """Three panels for the directions, one for the merge; all redrawn when the sample or merge changes."""
+    """Three panels for the directions, one for the merge.
 
-    def __init__(self, data):
+    The axes and the frame of each panel are drawn once; a control redraws
+    the images, the colour bars, the merge panel's axes and the titles over it.
+    """
+
+    def __init__(self, data, axes=None):
         from matplotlib.figure import Figure
 
-        if not isinstance(data, dict) or "merged" not in data or "forward" not in data:
-            raise TypeError(f"`data` must be the dict returned by merge_data(), got {describe(data)}.")
         self.data = data
-        self.sample = self.merge_mode = self.divider = None
-        self.figure = Figure(figsize=(10, 5.6), dpi=72, layout="constrained")
-        grid = self.figure.add_gridspec(2, 3)
-        top = [self.figure.add_subplot(grid[0, i]) for i in range(3)]
-        self.axes = {"forward": top[0], "backward_as_computed": top[1], "backward": top[2]}
-        self.axes["merged"] = self.figure.add_subplot(grid[1, :])
-        self.images = {name: self._heatmap(ax) for name, ax in self.axes.items()}
-        timesteps = data["forward"].shape[1]
+        self.sample = self.merge_mode = self.divider = self.canvas = None
+        if axes is None:
+            self.figure = Figure(figsize=(10, 5.6), dpi=72, layout="constrained")
+            grid = self.figure.add_gridspec(2, 3)
+            axes = [*(self.figure.add_subplot(grid[0, i]) for i in range(3)), self.figure.add_subplot(grid[1, :])]
+            owned = True
+        else:
+            self.figure, owned = axes[0].figure, False
+        self.axes = dict(zip(("forward", "backward_as_computed", "backward", "merged"), axes))
+        self.images, self.colorbars = {}, []
+        for name, ax in self.axes.items():
+            self.images[name] = self._heatmap(ax)
+        timesteps = data.forward.shape[1]
         self.axes["forward"].set_title("forward: timesteps 0 → T-1", fontsize=10)
         self.axes["backward_as_computed"].set_title("backward as computed: step s = timestep T-1-s", fontsize=10)
         self.axes["backward"].set_title("backward, re-aligned in time", fontsize=10)
         for name in ("forward", "backward"):
             self.axes[name].set_xlabel("timestep", fontsize=9)
         self.axes["backward_as_computed"].set_xlabel("step (go_backwards=True)", fontsize=9)
-        if not data["return_sequences"]:  # outline the one output each direction returns; it has no time axis
+        if not data.return_sequences:  # outline the one output each direction returns; it has no time axis
             self.axes["merged"].set_yticks([])
             self._outline(self.axes["forward"], timesteps - 1)
             self._outline(self.axes["backward_as_computed"], timesteps - 1)
             self._outline(self.axes["backward"], 0)
-        self.canvas = BlitCanvas(self.figure, [])
+        self.title = self.figure.suptitle(" ", fontsize=11)
+        if owned:
+            merged = self.axes["merged"]
+            self._merged_artists = [merged.xaxis, merged.yaxis, merged.title]
+            spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # over the images
+            moving = [*self.images.values(), *self.colorbars, *self._merged_artists, *spines, self.title]
+            self.canvas = BlitCanvas(self.figure, moving)
+            self.figure.get_layout_engine().execute(self.figure)
+            self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
 
-    def show(self, sample, merge_mode):
+    def update(self, sample, merge_mode):
         """Draw the given sample and merge_mode; return self."""
-        sample = check_int("sample", sample, 0, len(self.data["forward"]) - 1)
-        if merge_mode not in self.data["merged"]:
-            shown = ", ".join(repr(m) for m in self.data["merged"])
+        sample = check_int("sample", sample, 0, len(self.data.forward) - 1)
+        if merge_mode not in self.data.merged:
+            shown = ", ".join(repr(m) for m in self.data.merged)
             raise ValueError(f"`merge_mode` must be one of {shown} for this layer; got {describe(merge_mode)}.")
         self.sample, self.merge_mode = sample, merge_mode
-        directions = [self.data[name][sample] for name in ("forward", "backward_as_computed", "backward")]
+        names = ("forward", "backward_as_computed", "backward")
+        directions = [getattr(self.data, name)[sample] for name in names]
         largest = max(1e-6, *(float(np.max(np.abs(d))) for d in directions))
-        for name, values in zip(("forward", "backward_as_computed", "backward"), directions):
+        for name, values in zip(names, directions):
             self._set(self.images[name], values, largest)
-        merged = self.data["merged"][merge_mode]
+        merged = self.data.merged[merge_mode]
         shown = _side_by_side(merged, sample) if merge_mode is None else merged[sample]
-        sequences = self.data["return_sequences"]
+        sequences = self.data.return_sequences
         shown = shown if sequences else shown[:, None]  # one output: its units across
         self._set(self.images["merged"], shown, max(1e-6, float(np.nanmax(np.abs(shown)))))
         self._draw_divider(merge_mode, sequences)
@@ -209,27 +255,30 @@ class _MergeFrame:
         ax.set_xlabel("timestep" if sequences else f"{units} of the one output (return_sequences=False)", fontsize=9)
         ax.set_ylabel(units if sequences else "", fontsize=9)
         matches = _matches(self.data, merge_mode)
-        self.figure.suptitle(
-            f"{self.data['layer']}, sample {sample}: the merged output equals Keras's Bidirectional("
-            f"merge_mode={merge_mode!r}) with the same weights: {matches}",
-            fontsize=11,
+        self.title.set_text(
+            f"{self.data.layer}, sample {sample}: the merged output equals Keras's Bidirectional("
+            f"merge_mode={merge_mode!r}) with the same weights: {matches}"
         )
-        self.canvas.invalidate()
         return self
 
     def _draw_divider(self, merge_mode, sequences):
         if self.divider is not None:
-            self.divider.remove()
-            self.divider = None
+            self.divider.set_visible(False)
         if merge_mode in ("concat", None):
-            ax, boundary = self.axes["merged"], self.data["forward"].shape[-1] - 0.5
-            line = ax.axhline if sequences else ax.axvline
-            self.divider = line(boundary + (0.5 if merge_mode is None else 0), color="black", lw=1.5)
+            ax, boundary = self.axes["merged"], self.data.forward.shape[-1] - 0.5
+            if self.divider is None:  # made once and moved, so that the canvas draws the same artist
+                self.divider = (ax.axhline if sequences else ax.axvline)(0, color="black", lw=1.5)
+                if self.canvas is not None:
+                    self.canvas.moving.append(self.divider)
+            position = boundary + (0.5 if merge_mode is None else 0)
+            (self.divider.set_ydata if sequences else self.divider.set_xdata)([position, position])
+            self.divider.set_visible(True)
 
     def _heatmap(self, ax):
         image = ax.imshow(np.zeros((1, 1)), aspect="auto", origin="lower", cmap="RdBu_r", interpolation="nearest")
-        self.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.05)
+        self.colorbars.append(self.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.05).ax)
         ax.set_ylabel("unit", fontsize=9)
+        ax.grid(False)
         return image
 
     @staticmethod
@@ -248,8 +297,13 @@ class _MergeFrame:
         )
 
 
+def _check_data(data):
+    if not isinstance(data, MergeData):
+        raise TypeError(f"`data` must be the MergeData returned by merge_data(), got {describe(data)}.")
+
+
 def _merge(forward, backward, mode):
-    return [forward, backward] if mode is None else _COMBINE[mode](forward, backward)
+    return [forward, backward] if mode is None else _MERGES[mode][0](forward, backward)
 
 
 def _side_by_side(pair, sample):
@@ -259,21 +313,15 @@ def _side_by_side(pair, sample):
 
 
 def _merge_title(data, mode):
-    merged = data["merged"][mode]
+    merged = data.merged[mode]
     if mode is None:
         shapes = " and ".join(str(part.shape) for part in merged)
         return f"merge_mode=None: a list of two outputs, {shapes} (forward | backward), not merged"
-    formula = {
-        "concat": "forward units, then backward units",
-        "sum": "forward + backward",
-        "mul": "forward × backward",
-        "ave": "(forward + backward) / 2",
-    }[mode]
-    return f"merge_mode={mode!r}: output shape {merged.shape}, {formula}"
+    return f"merge_mode={mode!r}: output shape {merged.shape}, {_MERGES[mode][1]}"
 
 
 def _matches(data, mode):
-    ours, theirs = data["merged"][mode], data["keras"][mode]
+    ours, theirs = data.merged[mode], data.keras[mode]
     pairs = zip(ours, theirs) if mode is None else [(ours, theirs)]
     return all(a.shape == b.shape and np.allclose(a, b, atol=1e-5) for a, b in pairs)
 

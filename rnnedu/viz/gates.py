@@ -4,22 +4,24 @@ Three layers, each usable on its own:
 
 * `gate_data` runs the layer once, through `rnnedu.reference.trace`, and keeps
   every gate for every sample, step and unit (testable without a display);
-* `plot_gates` draws one frame: a heatmap per gate (steps × units) with the
+* `plot_gates` draws one frame (into the caller's Axes if given): a heatmap per gate (steps × units) with the
   current step marked, and a small cell diagram with the values flowing
   through one unit at that step;
 * `gate_explorer` wires sliders for the sample, the units shown, the unit
   and the step to that frame. Moving a slider only redraws.
 """
 
+import dataclasses
 import html
 
 import numpy as np
 
 from rnnedu import reference
-from rnnedu._validate import check_int, describe
-from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
+from rnnedu._validate import check_axes, check_int, check_model_inputs, describe
+from rnnedu.viz._view import MAX_UNITS_SHOWN, BlitCanvas, WidgetView, control_options
 
-MAX_UNITS_SHOWN = 32
+__all__ = ["GateData", "GateExplorer", "gate_data", "gate_explorer", "plot_gates"]
+
 KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
 PANELS = {
     "LSTM": ("i", "f", "g", "o", "c", "h"),
@@ -40,6 +42,44 @@ TITLES = {
 }
 
 
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: fields are arrays, which == compares elementwise
+class GateData:
+    """Every gate of a recurrent layer for every sample, step and unit, as `gate_data` returns it.
+
+    Attributes:
+        kind: "LSTM", "GRU" or "SimpleRNN".
+        layer: the layer's name.
+        values: dict of gate name to float array (batch_size, timesteps,
+            units), in drawing order: i, f, g, o, c, h for LSTM; z, r,
+            candidate, h for GRU; pre_activation, h for SimpleRNN.
+        h_previous: (batch_size, timesteps, units), the h each step starts from.
+        c_previous: the same for the LSTM's c, or None for GRU and SimpleRNN.
+        timestep: int array (timesteps,), the input timestep read at each
+            step (reversed with go_backwards).
+        mask: bool array (batch_size, timesteps) in step order, or None.
+        activation: the name of the layer's activation.
+    """
+
+    kind: str
+    layer: str
+    values: dict
+    h_previous: np.ndarray
+    c_previous: np.ndarray | None
+    timestep: np.ndarray
+    mask: np.ndarray | None
+    activation: str
+
+    @property
+    def panels(self):
+        """The gate names in drawing order."""
+        return tuple(self.values)
+
+    @property
+    def shape(self):
+        """(batch_size, timesteps, units)."""
+        return self.values["h"].shape
+
+
 def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
     """Run a recurrent layer once and keep every gate, for every sample, step and unit.
 
@@ -48,22 +88,16 @@ def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
             `keras.Model` holding one, named by `layer_name` (it may be left
             out when the model has only one such layer).
         x: array of inputs: for a layer, shape (batch_size, timesteps,
-            features); for a model, whatever the model takes. The layer's own
-            inputs, and its mask if an earlier layer makes one (e.g.
-            `Embedding(mask_zero=True)`), are read from the model.
+            features), finite numbers; for a model, whatever the model takes.
+            The layer's own inputs, and its mask if an earlier layer makes one
+            (e.g. `Embedding(mask_zero=True)`), are read from the model.
         layer_name: str, the layer's name in the model; only with a model.
         initial_state: None, or the layer's initial states ([h] or [h, c]).
         mask: None, or a boolean array (batch_size, timesteps); only with a
             layer (a model supplies its own).
 
     Returns:
-        dict with "kind" ("LSTM", "GRU" or "SimpleRNN"), "layer" (its name),
-        "panels" (the gate names in drawing order), one array of shape
-        (batch_size, timesteps, units) per gate, "h_previous" (and for LSTM
-        "c_previous"): the state each step starts from; "timestep": the
-        input timestep read at each step (reversed with go_backwards);
-        "mask": a boolean (batch_size, timesteps) array in step order, or None;
-        "activation": the name of the layer's activation.
+        `GateData`.
 
     Example:
     >>> import keras
@@ -71,7 +105,7 @@ def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
     >>> x = np.zeros((2, 5, 4), "float32")
     >>> _ = layer(x)
     >>> data = gate_data(layer, x)
-    >>> data["kind"], data["panels"], data["f"].shape
+    >>> data.kind, data.panels, data.values["f"].shape
     ('LSTM', ('i', 'f', 'g', 'o', 'c', 'h'), (2, 5, 3))
     """
     import keras
@@ -85,36 +119,37 @@ def gate_data(layer, x, layer_name=None, initial_state=None, mask=None):
     kind = KINDS[type(cell).__name__]
     backwards = bool(getattr(layer, "go_backwards", False))
     timesteps = result["h"].shape[1]
-    data = {name: result[name] for name in PANELS[kind]}
-    data["h_previous"] = _previous(result["h"], initial_state, 0)
-    if kind == "LSTM":
-        data["c_previous"] = _previous(result["c"], initial_state, 1)
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)[:, ::-1] if backwards else np.asarray(mask, dtype=bool)
-    return data | {
-        "kind": kind,
-        "layer": layer.name,
-        "panels": PANELS[kind],
-        "timestep": np.arange(timesteps)[::-1] if backwards else np.arange(timesteps),
-        "mask": mask,
-        "activation": getattr(cell.activation, "__name__", "activation"),
-    }
+    return GateData(
+        kind=kind,
+        layer=layer.name,
+        values={name: result[name] for name in PANELS[kind]},
+        h_previous=_previous(result["h"], initial_state, 0),
+        c_previous=_previous(result["c"], initial_state, 1) if kind == "LSTM" else None,
+        timestep=np.arange(timesteps)[::-1] if backwards else np.arange(timesteps),
+        mask=mask,
+        activation=getattr(cell.activation, "__name__", "activation"),
+    )
 
 
-def plot_gates(data, sample=0, units=None, unit=None, step=0):
+def plot_gates(data, sample=0, units=None, unit=None, step=0, ax=None):
     """Draw one frame of the gate explorer and return the matplotlib Figure.
 
     Args:
-        data: the dict returned by `gate_data`.
+        data: the `GateData` returned by `gate_data`.
         sample: which sequence of the batch to show.
         units: (first, last) units to show in the heatmaps, both included;
             None shows the first 32.
         unit: the unit whose values the cell diagram shows; None: the first shown.
         step: the step marked in the heatmaps and shown in the diagram.
+        ax: None, or a sequence of matplotlib Axes: one per panel
+            (`data.panels`), then one for the cell diagram.
 
     Returns:
-        `matplotlib.figure.Figure`, one heatmap per gate (x: step, y: unit)
-        followed by the cell diagram. In a notebook, it shows as a picture.
+        the `matplotlib.figure.Figure` drawn into (a new one unless `ax` is
+        given): one heatmap per gate (x: step, y: unit) followed by the cell
+        diagram. In a notebook, it shows as a picture.
 
     Example:
     >>> import keras
@@ -125,7 +160,9 @@ def plot_gates(data, sample=0, units=None, unit=None, step=0):
     >>> [ax.get_title() for ax in figure.axes[:4]]
     ['z: update gate', 'r: reset gate', 'candidate: the proposed h', 'h: output']
     """
-    return _GateFrame(data, diagram=True).show(sample, units, unit, step).figure
+    _check_data(data)
+    axes = None if ax is None else check_axes("ax", ax, len(data.panels) + 1, "one per panel, then the diagram")
+    return _GateFrame(data, diagram=True, axes=axes).update(sample, units, unit, step).figure
 
 
 def gate_explorer(layer, x, layer_name=None, sample=0, units=None, unit=None, step=0, initial_state=None, mask=None):
@@ -165,7 +202,7 @@ class GateExplorer(WidgetView):
     """The widget of `gate_explorer`: sliders above the heatmaps, the cell's values below.
 
     Args:
-        data: the dict returned by `gate_data`.
+        data: the `GateData` returned by `gate_data`.
         sample, units, unit, step: the first frame (see `plot_gates`).
 
     Attributes:
@@ -177,10 +214,11 @@ class GateExplorer(WidgetView):
     def __init__(self, data, sample=0, units=None, unit=None, step=0):
         import ipywidgets as widgets
 
+        _check_data(data)
         self.data = data
-        self.frame = _GateFrame(data, diagram=False).show(sample, units, unit, step)
+        self.frame = _GateFrame(data, diagram=False).update(sample, units, unit, step)
         self.diagram = widgets.HTML()
-        batch_size, timesteps, total = data["h"].shape
+        batch_size, timesteps, total = data.shape
         controls = {
             "sample": widgets.IntSlider(
                 value=self.frame.sample, min=0, max=batch_size - 1, **control_options("sample")
@@ -194,64 +232,81 @@ class GateExplorer(WidgetView):
 
     def _update(self, _name):
         values = {name: control.value for name, control in self.controls.items()}
-        frame = self.frame.show(values["sample"], tuple(values["units"]), values["unit"], values["step"])
+        frame = self.frame.update(values["sample"], tuple(values["units"]), values["unit"], values["step"])
         self.diagram.value = _diagram_html(*_cell_values(self.data, frame.sample, frame.unit, frame.step))
 
     def _static_png(self):
-        frame = _GateFrame(self.data, diagram=True).show(
+        frame = _GateFrame(self.data, diagram=True).update(
             self.frame.sample, self.frame.units, self.frame.unit, self.frame.step
         )
         return frame.canvas.render("png")
 
 
 class _GateFrame:
-    """Heatmaps that change with the sample; markers (and the diagram, if drawn) that move with the step."""
+    """Heatmaps, markers and (if drawn) the diagram; every control only updates artists and blits them.
 
-    def __init__(self, data, diagram):
+    The background (axes, colour bars, titles, x axes) is drawn once; the
+    images, the masked-step shading, the y axes, the markers and the texts are
+    redrawn over it each frame, so no control redraws the whole figure.
+    """
+
+    def __init__(self, data, diagram, axes=None):
         from matplotlib.figure import Figure
 
-        _check_data(data)
         self.data = data
-        self.sample = self.units = self.unit = self.step = None
-        panels = data["panels"]
+        self.sample = self.units = self.unit = self.step = self.canvas = None
+        panels = data.panels
         rows = -(-len(panels) // 3)
         heights = [2.2] * rows + ([1.9] if diagram else [])
-        self.figure = Figure(figsize=(10, sum(heights)), dpi=72, layout="constrained")
-        grid = self.figure.add_gridspec(len(heights), 3, height_ratios=heights)
-        self.axes = {name: self.figure.add_subplot(grid[i // 3, i % 3]) for i, name in enumerate(panels)}
+        if axes is None:
+            self.figure = Figure(figsize=(10, sum(heights)), dpi=72, layout="constrained")
+            grid = self.figure.add_gridspec(len(heights), 3, height_ratios=heights)
+            self.axes = {name: self.figure.add_subplot(grid[i // 3, i % 3]) for i, name in enumerate(panels)}
+            diagram_ax = self.figure.add_subplot(grid[rows, :]) if diagram else None
+        else:
+            self.figure = axes[0].figure
+            self.axes = dict(zip(panels, axes))
+            diagram_ax = axes[-1]
         self.images = {name: self._heatmap(ax, name) for name, ax in self.axes.items()}
+        masked = data.mask is not None
+        self.shading = {name: self._shading(ax) for name, ax in self.axes.items()} if masked else {}
         self.step_lines = [ax.axvline(0, color="#ff7f0e", lw=1.8) for ax in self.axes.values()]
         self.unit_lines = [ax.axhline(0, color="black", lw=0.8, ls=":") for ax in self.axes.values()]
-        self.shading = []
-        self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_sample writes
-        self.diagram = _Diagram(self.figure.add_subplot(grid[rows, :]), data) if diagram else None
-        moving = self.step_lines + self.unit_lines + (self.diagram.texts if diagram else [])
-        self.canvas = BlitCanvas(self.figure, moving)
-        self.figure.get_layout_engine().execute(self.figure)
-        self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
+        self.title = self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_sample writes
+        self.diagram = _Diagram(diagram_ax, data) if diagram else None
+        if axes is None:
+            spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # drawn over the images
+            layered = [*self.images.values(), *self.shading.values(), *spines, self.title]
+            moving = [*self.step_lines, *self.unit_lines, *(self.diagram.texts if diagram else [])]
+            self.canvas = BlitCanvas(self.figure, moving, layered=layered)
+            self.figure.get_layout_engine().execute(self.figure)
+            self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
 
-    def show(self, sample, units, unit, step):
+    def update(self, sample, units, unit, step):
         """Bring the frame to the given sample, units range, unit and step; return self."""
-        batch_size, timesteps, total = self.data["h"].shape
+        batch_size, timesteps, total = self.data.shape
         sample = check_int("sample", sample, 0, batch_size - 1)
         units = _check_units(units, total)
         unit = units[0] if unit is None else check_int("unit", unit, 0, total - 1)
         step = check_int("step", step, 0, timesteps - 1)
+        if self.canvas is not None and units != self.units:
+            self.canvas.invalidate()  # a new units range rescales every y axis, which are in the background
+        elif self.canvas is not None and sample != self.sample:
+            self.canvas.invalidate_layered()  # another sample redraws only the heatmaps and the title
         if (sample, units) != (self.sample, self.units):
             self.sample, self.units = sample, units
             self._draw_sample()
-            self.canvas.invalidate()
         self.unit, self.step = unit, step
         for line in self.step_lines:
             line.set_xdata([step, step])
         for line in self.unit_lines:
             line.set_ydata([unit, unit])
         if self.diagram is not None:
-            self.diagram.show(*_cell_values(self.data, sample, unit, step))
+            self.diagram.update(*_cell_values(self.data, sample, unit, step))
         return self
 
     def _heatmap(self, ax, name):
-        values = self.data[name]
+        values = self.data.values[name]
         low, high = float(np.min(values)), float(np.max(values))
         if low >= 0:
             limits, colours = (0.0, max(1.0, high)), "viridis"
@@ -263,28 +318,34 @@ class _GateFrame:
         )
         self.figure.colorbar(image, ax=ax, pad=0.01, fraction=0.05)
         ax.set_title(TITLES[name], fontsize=10)
-        ax.set_xlabel("step" + (" (reading backwards)" if self.data["timestep"][0] > 0 else ""), fontsize=9)
+        ax.set_xlabel("step" + (" (reading backwards)" if self.data.timestep[0] > 0 else ""), fontsize=9)
         ax.set_ylabel("unit", fontsize=9)
+        ax.grid(False)
         return image
+
+    def _shading(self, ax):
+        """A grey overlay over masked steps: one image whose alpha follows the sample's mask."""
+        timesteps = self.data.shape[1]
+        return ax.imshow(np.zeros((1, timesteps, 4)), aspect="auto", origin="lower", interpolation="nearest")
 
     def _draw_sample(self):
         first, last = self.units
-        timesteps = self.data["h"].shape[1]
+        timesteps = self.data.shape[1]
         extent = (-0.5, timesteps - 0.5, first - 0.5, last + 0.5)
         for name, image in self.images.items():
-            image.set_data(self.data[name][self.sample, :, first : last + 1].T)
+            image.set_data(self.data.values[name][self.sample, :, first : last + 1].T)
             image.set_extent(extent)
-        for patch in self.shading:
-            patch.remove()
-        self.shading = []
-        if self.data["mask"] is not None:
-            for t in np.flatnonzero(~self.data["mask"][self.sample]):
-                self.shading += [ax.axvspan(t - 0.5, t + 0.5, color="grey", alpha=0.6) for ax in self.axes.values()]
-        kind, layer = self.data["kind"], self.data["layer"]
-        self.figure.suptitle(
+            self.axes[name].set_ylim(first - 0.5, last + 0.5)
+        if self.shading:
+            overlay = np.zeros((1, timesteps, 4))
+            overlay[0, :, :3], overlay[0, :, 3] = 0.5, np.where(self.data.mask[self.sample], 0.0, 0.6)  # grey, masked
+            for image in self.shading.values():
+                image.set_data(overlay)
+                image.set_extent(extent)
+        kind, layer = self.data.kind, self.data.layer
+        self.title.set_text(
             f"{layer} ({kind}), sample {self.sample}: each gate over the steps (x) for units {first}–{last} (y)"
-            + (" · grey: masked steps" if self.data["mask"] is not None else ""),
-            fontsize=11,
+            + (" · grey: masked steps" if self.data.mask is not None else "")
         )
 
 
@@ -292,7 +353,7 @@ class _Diagram:
     """The values flowing through one unit at one step, drawn as boxes and the cell's equation."""
 
     def __init__(self, ax, data):
-        count = len(_NODES[data["kind"]])
+        count = len(_NODES[data.kind])
         ax.set_axis_off()
         ax.set_xlim(0, count)
         ax.set_ylim(0, 1)
@@ -304,7 +365,7 @@ class _Diagram:
         self.equation = ax.text(0, 0.08, "", ha="left", va="bottom", fontsize=10, family="monospace")
         self.texts = [*self.boxes, self.header, self.equation]
 
-    def show(self, header, nodes, equation):
+    def update(self, header, nodes, equation):
         for box, (label, value) in zip(self.boxes, nodes):
             box.set_text(f"{label}\n{value:+.3f}")
         self.header.set_text(header)
@@ -313,15 +374,15 @@ class _Diagram:
 
 def _cell_values(data, sample, unit, step):
     """What the diagram shows: a header, the (label, value) boxes in flow order, and the equation."""
-    values = {name: float(data[name][sample, step, unit]) for name in data["panels"]}
-    values["h_previous"] = float(data["h_previous"][sample, step, unit])
-    if "c_previous" in data:
-        values["c_previous"] = float(data["c_previous"][sample, step, unit])
-    nodes = [(label, values[name]) for label, name in _NODES[data["kind"]]]
-    header = f"unit {unit}, step {step} (reads timestep {int(data['timestep'][step])}):"
-    if data["mask"] is not None and not data["mask"][sample, step]:
+    values = {name: float(array[sample, step, unit]) for name, array in data.values.items()}
+    values["h_previous"] = float(data.h_previous[sample, step, unit])
+    if data.c_previous is not None:
+        values["c_previous"] = float(data.c_previous[sample, step, unit])
+    nodes = [(label, values[name]) for label, name in _NODES[data.kind]]
+    header = f"unit {unit}, step {step} (reads timestep {int(data.timestep[step])}):"
+    if data.mask is not None and not data.mask[sample, step]:
         return header, nodes, "masked step: the state is carried over unchanged; the gates are not applied"
-    return header, nodes, _EQUATIONS[data["kind"]](values, data["activation"])
+    return header, nodes, _EQUATIONS[data.kind](values, data.activation)
 
 
 def _diagram_html(header, nodes, equation):
@@ -371,18 +432,16 @@ def _layer_inputs(model, x, layer_name):
                 f"`layer_name` {layer_name!r} is not a layer of the model; its layers: {', '.join(names)}."
             )
         target = model.get_layer(layer_name)
-    if not model.inputs:
-        raise ValueError("`layer` is a model without defined inputs: start it with keras.Input(...).")
+    model_inputs = check_model_inputs("layer", model)
     tensors = target.input if isinstance(target.input, list) else [target.input]
     if len(tensors) > 2 or (len(tensors) == 2 and tensors[1].dtype != "bool"):
         raise ValueError(
             f"`layer_name` {target.name!r} takes its initial state from other layers; "
             "call gate_explorer(layer, layer_inputs, initial_state=...) on the layer itself."
         )
-    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    inputs = model_inputs[0] if len(model_inputs) == 1 else model_inputs
     layer_input = keras.Model(inputs, tensors[0])(x)
-    mask = getattr(layer_input, "_keras_mask", None)  # set by Keras on eager outputs of a masking layer
-    return target, keras.ops.convert_to_numpy(layer_input), None if mask is None else keras.ops.convert_to_numpy(mask)
+    return target, keras.ops.convert_to_numpy(layer_input), reference.keras_mask(layer_input)
 
 
 def _previous(sequence, initial_state, index):
@@ -391,8 +450,8 @@ def _previous(sequence, initial_state, index):
 
 
 def _check_data(data):
-    if not isinstance(data, dict) or "panels" not in data or "h" not in data:
-        raise TypeError(f"`data` must be the dict returned by gate_data(), got {describe(data)}.")
+    if not isinstance(data, GateData):
+        raise TypeError(f"`data` must be the GateData returned by gate_data(), got {describe(data)}.")
 
 
 def _check_units(units, total):

@@ -16,6 +16,7 @@ Three layers, each usable on its own:
   that frame. Changing a control only redraws.
 """
 
+import dataclasses
 import inspect
 import numbers
 import re
@@ -23,13 +24,28 @@ import warnings
 
 import numpy as np
 
-from rnnedu._validate import check_choice, check_int, check_mask, describe
-from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
+from rnnedu._validate import (
+    check_axes,
+    check_choice,
+    check_finite,
+    check_int,
+    check_mask,
+    check_model_inputs,
+    check_total,
+    describe,
+)
+from rnnedu.cudnn import mask_rows
+from rnnedu.reference import keras_mask
+from rnnedu.viz._view import MAX_UNITS_SHOWN, BlitCanvas, WidgetView, control_options
+
+__all__ = ["LayerMasks", "MaskData", "MaskLayout", "MaskView", "mask_data", "mask_view", "plot_masks"]
 
 PADDINGS = ("pre", "post")
 AS_GIVEN = "as given"
 MAX_TOKEN_TEXTS = 400  # above this many cells the grid shows colours only
-MAX_UNITS_SHOWN = 32
+MAX_MAXLEN = 10_000  # the longest padded batch the view draws
+# The range of values a model's input can hold, by dtype: a padding value outside it cannot be written there.
+INPUT_RANGES = {"int32": (-(2**31), 2**31 - 1), "float32": (-3.4e38, 3.4e38)}
 
 # What a layer emitted at each step (the strip above its outputs).
 REAL, CARRIED, ZEROED, NOTHING_YET, COMPUTED, NO_MASK = range(6)
@@ -49,6 +65,78 @@ CELL_LABELS = ("real token, seen", "padding, masked", "padding, seen as data", "
 CELL_COLOURS = ("#ffffff", "#bdbdbd", "#f4a582", "#b2abd2")
 
 
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: fields are arrays, which == compares elementwise
+class LayerMasks:
+    """What one layer does with the mask, for one padded batch.
+
+    Attributes:
+        name: the layer's name.
+        class_name: its class, e.g. "LSTM".
+        recurrent: whether it is a recurrent layer (or a Bidirectional one).
+        role: what it does with the mask, in words (makes one, uses it, passes it on, ends it, drops it).
+        input_mask, output_mask: bool (batch_size, timesteps) arrays, or None.
+        outputs: its first output as an array.
+        steps: what it emitted at each step, codes into STEP_LABELS, or None without a timesteps axis.
+        step_axis: what the steps are: timesteps, or steps read backwards.
+        agrees: for a recurrent layer returning sequences, whether its outputs
+            at masked steps are what `steps` says; else None.
+        right_padded, fully_masked: per row of its input mask (`rnnedu.cudnn.mask_rows`), or None.
+        warning: what Keras warned about this layer, or None.
+    """
+
+    name: str
+    class_name: str
+    recurrent: bool
+    role: str
+    input_mask: np.ndarray | None
+    output_mask: np.ndarray | None
+    outputs: np.ndarray
+    steps: np.ndarray | None
+    step_axis: str
+    agrees: bool | None
+    right_padded: np.ndarray | None
+    fully_masked: np.ndarray | None
+    warning: str | None
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MaskLayout:
+    """One padded batch and every layer's masks on it.
+
+    Attributes:
+        inputs: the padded batch given to the model.
+        padding: bool (batch_size, timesteps), True where a value was added (or, as given, equals the padding value).
+        layers: tuple of `LayerMasks`, one per layer in model order.
+    """
+
+    inputs: np.ndarray
+    padding: np.ndarray
+    layers: tuple
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class MaskData:
+    """What `mask_data` returns: a model's masks for a batch padded each way.
+
+    Attributes:
+        model: the model's name.
+        layer_names: tuple of the layers' names, in model order.
+        default_layer: the first recurrent layer that receives a mask, else the first that receives one.
+        value: the padding value.
+        lengths: the sequences' lengths, or None for a padded array.
+        tokens: whether the inputs are token ids.
+        layouts: dict of padding ("pre" and "post", or "as given") to `MaskLayout`.
+    """
+
+    model: str
+    layer_names: tuple
+    default_layer: str
+    value: float | int | None
+    lengths: list | None
+    tokens: bool
+    layouts: dict
+
+
 def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None):
     """Pad a batch, run a model on it and record what each layer does with the mask.
 
@@ -63,36 +151,21 @@ def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None
             (batch_size, timesteps, features), used as given.
         value: the padding value; None takes the one the model masks
             (0 for `Embedding(mask_zero=True)`, `mask_value` for `Masking`).
-        maxlen: pad or cut every sequence to this length; None: the longest.
+        maxlen: pad or cut every sequence to this length, 1 to 10,000; None: the longest.
         truncating: "pre" or "post", where sequences longer than `maxlen` are cut.
         mask: None, or a boolean (batch_size, timesteps) array given to the
             model as the mask of its input (for a model that makes none).
 
     Returns:
-        dict with "model" (its name), "layer_names", "default_layer" (the
-        first recurrent layer that receives a mask, else the first that
-        receives one), "value", "lengths" (None for a padded array),
-        "tokens" (whether the inputs are token ids), and "layouts": for each
-        padding ("pre" and "post", or "as given"), a dict with "inputs" (the
-        padded batch), "padding" (bool, True where a value was added) and
-        "layers": one dict per layer with "name", "class", "recurrent",
-        "role" (what it does with the mask, in words), "input_mask" and
-        "output_mask" (bool (batch_size, timesteps) arrays or None),
-        "outputs" (its first output as an array), "steps" (what it emitted
-        at each step, codes into STEP_LABELS, or None without a timesteps
-        axis), "step_axis" (what the steps are: timesteps, or steps read
-        backwards), "agrees" (for a recurrent layer returning sequences:
-        its outputs at masked steps are what `steps` says, else None),
-        "right_padded" and "fully_masked" (per row, for its input mask, or
-        None) and "warning" (what Keras warned, or None).
+        `MaskData`.
 
     Example:
     >>> import keras
     >>> model = keras.Sequential([keras.Input((None,), dtype="int32"),
     ...     keras.layers.Embedding(10, 4, mask_zero=True), keras.layers.LSTM(3, return_sequences=True)])
     >>> data = mask_data(model, [[5, 6, 7], [8]])
-    >>> post = data["layouts"]["post"]
-    >>> post["inputs"].tolist(), post["layers"][1]["steps"][1].tolist()
+    >>> post = data.layouts["post"]
+    >>> post.inputs.tolist(), post.layers[1].steps[1].tolist()
     ([[5, 6, 7], [8, 0, 0]], [0, 1, 1])
     """
     import keras
@@ -101,9 +174,7 @@ def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     tokens = _takes_tokens(model, inputs)
     made_with = _mask_value(layers)
-    value = made_with if value is None else value
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
-        raise TypeError(f"`value` must be a number (the padding value), got {describe(value)}.")
+    value = _check_value(made_with if value is None else value, tokens)
     truncating = check_choice("truncating", truncating, PADDINGS)
     ragged = isinstance(batch, (list, tuple))
     if ragged:
@@ -113,9 +184,11 @@ def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None
                 "(no Embedding(mask_zero=True) or Masking layer) to take the padding value from."
             )
         rows = _check_sequences(batch, tokens)
-        maxlen = None if maxlen is None else check_int("maxlen", maxlen, min_value=1)
+        maxlen = None if maxlen is None else check_int("maxlen", maxlen, min_value=1, max_value=MAX_MAXLEN)
         if maxlen is None and not any(len(row) for row in rows):
             raise ValueError("`batch` has no timesteps: every sequence is empty; give `maxlen` >= 1.")
+        longest = maxlen or max(len(row) for row in rows)
+        check_total("`batch` padded (sequences × `maxlen` × features)", len(rows) * longest * _width(rows, tokens))
         padded = {side: _pad(rows, side, truncating, value, maxlen, tokens) for side in PADDINGS}
         lengths = [len(row) for row in rows]
     else:
@@ -131,34 +204,37 @@ def mask_data(model, batch, value=None, maxlen=None, truncating="pre", mask=None
     mask = check_mask("mask", mask, shape=first.shape[:2])
     layouts = {side: _layout(model, layers, inputs, x, where, mask) for side, (x, where) in padded.items()}
     names = [layer.name for layer in layers]
-    records = next(iter(layouts.values()))["layers"]
-    receiving = [r for r in records if r["input_mask"] is not None]
-    recurrent = [r for r in receiving if r["recurrent"]]
-    default = (recurrent or receiving or records)[0]["name"]
-    return {
-        "model": model.name,
-        "layer_names": names,
-        "default_layer": default,
-        "value": value,
-        "lengths": lengths,
-        "tokens": tokens,
-        "layouts": layouts,
-    }
+    records = next(iter(layouts.values())).layers
+    receiving = [r for r in records if r.input_mask is not None]
+    recurrent = [r for r in receiving if r.recurrent]
+    default = (recurrent or receiving or records)[0].name
+    return MaskData(
+        model=model.name,
+        layer_names=tuple(names),
+        default_layer=default,
+        value=value,
+        lengths=lengths,
+        tokens=tokens,
+        layouts=layouts,
+    )
 
 
-def plot_masks(data, padding=None, layer=None, sample=0):
+def plot_masks(data, padding=None, layer=None, sample=0, ax=None):
     """Draw one frame of the mask view and return the matplotlib Figure.
 
     Args:
-        data: the dict returned by `mask_data`.
+        data: the `MaskData` returned by `mask_data`.
         padding: "pre" or "post" (or "as given" for a padded batch); None: the first.
         layer: the name of the layer whose mask and outputs are shown; None:
-            `data["default_layer"]`.
+            `data.default_layer`.
         sample: the row of the batch whose outputs are shown.
+        ax: None, or a sequence of 4 matplotlib Axes: the batch grid, the
+            strip of what the layer emitted, its outputs, and the mask's path.
 
     Returns:
-        `matplotlib.figure.Figure`: the batch grid (rows: samples, columns:
-        timesteps; colours: padding and the mask the layer receives; on the
+        the `matplotlib.figure.Figure` drawn into (a new one unless `ax` is
+        given): the batch grid (rows: samples, columns: timesteps; colours:
+        padding and the mask the layer receives; on the
         right, whether each row is right-padded), the layer's outputs for the
         sample with what it emitted at each step, and every layer's part in
         the mask's journey.
@@ -171,7 +247,9 @@ def plot_masks(data, padding=None, layer=None, sample=0):
     >>> figure.axes[0].texts[-1].get_text()
     'right-padded ✓'
     """
-    return _MaskFrame(data).show(padding, layer, sample).figure
+    _check_data(data)
+    axes = None if ax is None else check_axes("ax", ax, 4, "grid, strip, outputs, path")
+    return _MaskFrame(data, axes).update(padding, layer, sample).figure
 
 
 def mask_view(model, batch, value=None, maxlen=None, truncating="pre", mask=None, padding=None, layer=None, sample=0):
@@ -208,7 +286,7 @@ class MaskView(WidgetView):
     drawn figures and the slider redraws only the outputs.
 
     Args:
-        data: the dict returned by `mask_data`.
+        data: the `MaskData` returned by `mask_data`.
         padding, layer, sample: the first frame (see `plot_masks`).
 
     Attributes:
@@ -221,26 +299,31 @@ class MaskView(WidgetView):
         import ipywidgets as widgets
 
         self.data = data
-        first = _MaskFrame(data).show(padding, layer, sample)
-        self.frames = {side: first if side == first.padding else _MaskFrame(data) for side in data["layouts"]}
+        _check_data(data)
+        first = _MaskFrame(data).update(padding, layer, sample)
+        self.frames = {side: first if side == first.padding else _MaskFrame(data) for side in data.layouts}
         self.frame = first
-        sides = list(data["layouts"])
-        batch_size = len(data["layouts"][sides[0]]["inputs"])
+        sides = list(data.layouts)
+        batch_size = len(data.layouts[sides[0]].inputs)
         controls = {
             "padding": widgets.ToggleButtons(
                 options=sides, value=first.padding, **control_options("padding", slider=False)
             ),
             "layer": widgets.Dropdown(
-                options=data["layer_names"], value=first.layer, **control_options("layer", slider=False)
+                options=data.layer_names, value=first.layer, **control_options("layer", slider=False)
             ),
             "sample": widgets.IntSlider(value=first.sample, min=0, max=batch_size - 1, **control_options("sample")),
         }
         controls["padding"].disabled = len(sides) == 1  # a padded batch has one layout: as given
+        for side, frame in self.frames.items():  # precompute every padding and layer, so that each control blits
+            for name in reversed(data.layer_names):
+                frame.update(side, name, first.sample).canvas.render()
+        first.update(first.padding, first.layer, first.sample)
         super().__init__(first.canvas, controls, self._update, static=lambda: self.canvas.render("png"))
 
     def _update(self, _name):
         padding, layer, sample = (self.controls[name].value for name in ("padding", "layer", "sample"))
-        self.frame = self.frames[padding].show(padding, layer, sample)
+        self.frame = self.frames[padding].update(padding, layer, sample)
         self.canvas = self.frame.canvas  # WidgetView renders the canvas of the frame shown
 
 
@@ -252,27 +335,34 @@ class _MaskFrame:
     background (the colour scale is fixed per layer, for every sample).
     """
 
-    def __init__(self, data):
+    def __init__(self, data, axes=None):
         from matplotlib.figure import Figure
 
-        if not isinstance(data, dict) or "layouts" not in data or "layer_names" not in data:
-            raise TypeError(f"`data` must be the dict returned by mask_data(), got {describe(data)}.")
         self.data = data
-        self.padding = self.layer = self.sample = None
-        batch_size, timesteps = next(iter(data["layouts"].values()))["padding"].shape
-        count = len(data["layer_names"])
-        heights = [1.0 + 0.28 * min(batch_size, 24), 0.3, 2.0, 0.3 + 0.2 * (count + 3)]
-        self.figure = Figure(figsize=(11, sum(heights) + 1.0), dpi=72, layout="constrained")
-        spec = self.figure.add_gridspec(4, 1, height_ratios=heights)
+        self.padding = self.layer = self.sample = self.canvas = None
+        batch_size, timesteps = next(iter(data.layouts.values())).padding.shape
+        count = len(data.layer_names)
         names = ("grid", "steps", "outputs", "flow")
-        self.axes = {name: self.figure.add_subplot(spec[i]) for i, name in enumerate(names)}
+        if axes is None:
+            heights = [1.0 + 0.28 * min(batch_size, 24), 0.3, 2.0, 0.3 + 0.2 * (count + 3)]
+            self.figure = Figure(figsize=(11, sum(heights) + 1.0), dpi=72, layout="constrained")
+            spec = self.figure.add_gridspec(4, 1, height_ratios=heights)
+            self.axes = {name: self.figure.add_subplot(spec[i]) for i, name in enumerate(names)}
+        else:
+            self.figure, self.axes = axes[0].figure, dict(zip(names, axes))
         self._setup_grid(batch_size, timesteps)
         self._setup_outputs()
         self._setup_flow(count)
-        self.figure.suptitle(" ", fontsize=11)
+        self.title = self.figure.suptitle(" ", fontsize=11)
+        if axes is not None:
+            return
         spines = [spine for name in ("steps", "outputs") for spine in self.axes[name].spines.values()]
         moving = [self.strip, self.image, *spines, self.outline, self.output_title]  # spines over the images
-        self.canvas = BlitCanvas(self.figure, moving)
+        # What changes with the layer: drawn over the background once per layer, then kept (see MaskView).
+        axis_parts = [self.axes["grid"].xaxis, self.axes["steps"].xaxis, self.axes["outputs"].xaxis]
+        axis_parts += [self.axes["outputs"].yaxis, self.colorbar.ax]
+        texts = [*self.values, *self.row_labels, *self.flow_lines, self.cudnn_line, self.title]
+        self.canvas = BlitCanvas(self.figure, moving, layered=[self.cells, *texts, *axis_parts])
         for text in self.row_labels:  # the widest texts, so that the layout leaves room for them
             text.set_text("not right-padded ✗")
         for name in ("grid", "outputs"):
@@ -333,26 +423,29 @@ class _MaskFrame:
         self.flow_lines = [flow.text(0, 1 - (i + 1) / rows, "", va="top", fontsize=9) for i in range(count)]
         self.cudnn_line = flow.text(0, 0, "", va="bottom", fontsize=9)
 
-    def show(self, padding, layer, sample):
+    def update(self, padding, layer, sample):
         """Draw the given padding, layer and sample; return self."""
-        layouts = self.data["layouts"]
+        layouts = self.data.layouts
         padding = next(iter(layouts)) if padding is None else check_choice("padding", padding, tuple(layouts))
-        names = self.data["layer_names"]
-        layer = self.data["default_layer"] if layer is None else check_choice("layer", layer, tuple(names))
+        names = self.data.layer_names
+        layer = self.data.default_layer if layer is None else check_choice("layer", layer, tuple(names))
         layout = layouts[padding]
-        sample = check_int("sample", sample, 0, len(layout["inputs"]) - 1)
-        record = layout["layers"][names.index(layer)]
-        if (padding, layer) != (self.padding, self.layer):  # the background changes
+        sample = check_int("sample", sample, 0, len(layout.inputs) - 1)
+        record = layout.layers[names.index(layer)]
+        if (padding, layer) != (self.padding, self.layer):  # the layered part changes
+            if self.canvas is not None:
+                if padding != self.padding:
+                    self.canvas.invalidate()
+                self.canvas.layered_key = layer  # kept per layer: a layer seen before is not drawn again
+                self.canvas.invalidate_layered()
             self.padding, self.layer = padding, layer
             self._draw_layer(record)
             self._draw_grid(layout, record)
             self.cudnn_line.set_text(_cudnn_sentence(record))
             where = "as given" if padding == AS_GIVEN else f"padding={padding!r}"
-            self.figure.suptitle(
-                f"{self.data['model']}: the batch ({where}, value {self.data['value']}) and the mask {layer} receives",
-                fontsize=11,
+            self.title.set_text(
+                f"{self.data.model}: the batch ({where}, value {self.data.value}) and the mask {layer} receives"
             )
-            self.canvas.invalidate()
         self.sample = sample
         self._draw_outputs(record, sample)
         self.outline.set_y(sample - 0.5)
@@ -360,14 +453,13 @@ class _MaskFrame:
 
     def _draw_layer(self, record):
         """What depends only on the layer: the colour scale, the axes, the path of the mask."""
-        index = self.data["layer_names"].index(record["name"])
+        index = self.data.layer_names.index(record.name)
         largest = max(
-            float(np.max(np.abs(layout["layers"][index]["outputs"]), initial=0.0))
-            for layout in self.data["layouts"].values()
+            float(np.max(np.abs(layout.layers[index].outputs), initial=0.0)) for layout in self.data.layouts.values()
         )
         self.image.set_clim(-max(largest, 1e-6), max(largest, 1e-6))
         self.colorbar.update_normal(self.image)
-        outputs = record["outputs"]
+        outputs = record.outputs
         timed = outputs.ndim == 3
         length = outputs.shape[1] if timed else 1
         for name in ("steps", "outputs"):
@@ -375,47 +467,48 @@ class _MaskFrame:
         self.axes["outputs"].set_ylim(-0.5, min(outputs.shape[-1] if timed else outputs[0].size, MAX_UNITS_SHOWN) - 0.5)
         self.axes["steps"].set_xticks(self.axes["outputs"].get_xticks() if timed else [])
         self.axes["steps"].set_xlim(-0.5, length - 0.5)
-        label = record["step_axis"] if timed else "its one output per sample (no timesteps axis)"
+        label = record.step_axis if timed else "its one output per sample (no timesteps axis)"
         self.axes["outputs"].set_xlabel(label, fontsize=9)
         self.axes["grid"].set_xlabel(
-            f"timestep ({'token ids' if self.data['tokens'] else 'feature 0'} shown; "
-            f"colours: the padding and the mask {record['name']} receives)",
+            f"timestep ({'token ids' if self.data.tokens else 'feature 0'} shown; "
+            f"colours: the padding and the mask {record.name} receives)",
             fontsize=9,
         )
-        layers = next(iter(self.data["layouts"].values()))["layers"]  # roles are the same for every padding
+        layers = next(iter(self.data.layouts.values())).layers  # roles are the same for every padding
         for text, other in zip(self.flow_lines, layers):
-            chosen = other["name"] == record["name"]
-            text.set_text(f"{'▶ ' if chosen else '    '}{other['name']} ({other['class']}): {other['role']}")
+            chosen = other.name == record.name
+            text.set_text(f"{'▶ ' if chosen else '    '}{other.name} ({other.class_name}): {other.role}")
             text.set_fontweight("bold" if chosen else "normal")
 
     def _draw_grid(self, layout, record):
-        padding, mask = layout["padding"], record["input_mask"]
+        padding, mask = layout.padding, record.input_mask
         seen = np.ones_like(padding) if mask is None else mask
         conditions = [~padding & seen, padding & ~seen, padding & seen]
         self.cells.set_data(np.select(conditions, [SEEN, PADDING_MASKED, PADDING_SEEN], REAL_MASKED))
-        inputs = layout["inputs"]
+        inputs = layout.inputs
         shown = inputs if inputs.ndim == 2 else inputs[..., 0]
         for text, value, pad in zip(self.values, shown.ravel(), padding.ravel()):
-            text.set_text(str(value) if self.data["tokens"] else f"{value:.1f}")
+            text.set_text(str(value) if self.data.tokens else f"{value:.1f}")
             text.set_color("#555555" if pad else "black")
         for text, label in zip(self.row_labels, _row_labels(record)):
             text.set_text(label)
 
     def _draw_outputs(self, record, sample):
-        outputs = np.asarray(record["outputs"][sample], dtype=np.float64)
+        outputs = np.asarray(record.outputs[sample], dtype=np.float64)
         values = (outputs if outputs.ndim == 2 else outputs.reshape(1, -1))[:, :MAX_UNITS_SHOWN]
         self.image.set_data(values.T)
         self.image.set_extent((-0.5, values.shape[0] - 0.5, -0.5, values.shape[1] - 0.5))
-        steps = record["steps"]
+        steps = record.steps
         row = np.full(1, NO_MASK) if steps is None else steps[sample]
         self.strip.set_data(row[None, :])
         self.strip.set_extent((-0.5, len(row) - 0.5, -0.5, 0.5))
-        rule = (
-            "" if record["agrees"] is None else f"; at masked steps it emitted what the strip says: {record['agrees']}"
-        )
-        self.output_title.set_text(
-            f"{record['name']} outputs for sample {sample}, shape {record['outputs'].shape}{rule}"
-        )
+        rule = "" if record.agrees is None else f"; at masked steps it emitted what the strip says: {record.agrees}"
+        self.output_title.set_text(f"{record.name} outputs for sample {sample}, shape {record.outputs.shape}{rule}")
+
+
+def _check_data(data):
+    if not isinstance(data, MaskData):
+        raise TypeError(f"`data` must be the MaskData returned by mask_data(), got {describe(data)}.")
 
 
 def _legend(ax, labels, colours, columns):
@@ -426,19 +519,32 @@ def _legend(ax, labels, colours, columns):
 
 
 def _check_model(model):
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"`model` must be a keras.Model (Sequential or functional), got {describe(model)}.")
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        inputs = None
-    if not inputs:
-        raise ValueError(f"`model` {model.name} has no defined inputs: start it with keras.Input(...).")
+    inputs = check_model_inputs("model", model)
     if len(inputs) != 1:
         raise ValueError(f"`model` must take one input, {model.name} takes {len(inputs)}.")
     return inputs[0]
+
+
+def _check_value(value, tokens):
+    """The padding value, checked against what the model's input (int32 token ids or float32) can hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`value` must be a number (the padding value), got {describe(value)}.")
+    dtype = "int32" if tokens else "float32"
+    low, high = INPUT_RANGES[dtype]
+    if not np.isfinite(value) or not low <= value <= high or (tokens and not float(value).is_integer()):
+        kind = "an integer token id" if tokens else "a finite number"
+        raise ValueError(
+            f"`value` must be {kind} that the model's {dtype} input can hold ({low:g} to {high:g}), "
+            f"got {describe(value)}."
+        )
+    return int(value) if tokens else float(value)
+
+
+def _width(rows, tokens):
+    """Numbers per timestep of the padded batch: 1 for token ids, else the features of the first non-empty row."""
+    return 1 if tokens else next((row.shape[-1] for row in rows if row.ndim == 2), 1)
 
 
 def _takes_tokens(model, inputs):
@@ -467,7 +573,7 @@ def _check_sequences(batch, tokens):
     for index, row in enumerate(batch):
         where = f"`batch` row {index}"
         try:
-            row = np.asarray(row, dtype=object if tokens else np.float32)
+            row = np.asarray(row, dtype=object) if tokens else check_finite("batch", row)
         except (TypeError, ValueError) as error:
             raise ValueError(f"{where} is not a sequence of numbers: {error}") from None
         if len(row) and row.ndim != (1 if tokens else 2):
@@ -510,7 +616,7 @@ def _check_padded(batch, tokens):
     expected = "(batch_size, timesteps)" if tokens else "(batch_size, timesteps, features)"
     if array.ndim != (2 if tokens else 3) or not array.shape[0] or not array.shape[1]:
         raise ValueError(f"`batch` must have shape {expected} for this model, got an array of shape {array.shape}.")
-    return _tokens(array, "`batch`") if tokens else array.astype(np.float32)
+    return _tokens(array, "`batch`") if tokens else check_finite("batch", array)
 
 
 def _padding_positions(x, value):
@@ -551,7 +657,7 @@ def _layout(model, layers, inputs, x, padding, mask):
     records = [
         _record(layer, values[2 * i], values[2 * i + 1], warned.get(layer.name)) for i, layer in enumerate(layers)
     ]
-    return {"inputs": x, "padding": padding, "layers": records}
+    return MaskLayout(inputs=x, padding=padding, layers=tuple(records))
 
 
 def _first(tensors):
@@ -561,7 +667,7 @@ def _first(tensors):
 def _record(layer, received, returned, warning):
     import keras
 
-    input_mask, output_mask = _mask_of(received), _mask_of(returned)
+    input_mask, output_mask = keras_mask(received), keras_mask(returned)
     outputs = keras.ops.convert_to_numpy(returned)
     rnn = _rnn_settings(layer)
     steps, agrees, axis = None, None, "timestep"
@@ -575,29 +681,22 @@ def _record(layer, received, returned, warning):
         steps = np.where(output_mask, REAL, COMPUTED)
     elif outputs.ndim == 3:
         steps = np.full(outputs.shape[:2], NO_MASK)
-    right, empty = (None, None) if input_mask is None else _padding_sides(input_mask)
-    return {
-        "name": layer.name,
-        "class": type(layer).__name__,
-        "recurrent": rnn is not None,
-        "role": _role(layer, input_mask, output_mask, rnn, warning),
-        "input_mask": input_mask,
-        "output_mask": output_mask,
-        "outputs": outputs,
-        "steps": steps,
-        "step_axis": axis,
-        "agrees": agrees,
-        "right_padded": right,
-        "fully_masked": empty,
-        "warning": warning,
-    }
-
-
-def _mask_of(tensor):
-    import keras
-
-    mask = getattr(tensor, "_keras_mask", None)  # Keras keeps an eager tensor's mask here
-    return None if mask is None else keras.ops.convert_to_numpy(mask).astype(bool)
+    right, empty = (None, None) if input_mask is None else mask_rows(input_mask)
+    return LayerMasks(
+        name=layer.name,
+        class_name=type(layer).__name__,
+        recurrent=rnn is not None,
+        role=_role(layer, input_mask, output_mask, rnn, warning),
+        input_mask=input_mask,
+        output_mask=output_mask,
+        outputs=outputs,
+        steps=steps,
+        step_axis=axis,
+        agrees=agrees,
+        right_padded=right,
+        fully_masked=empty,
+        warning=warning,
+    )
 
 
 def _rnn_settings(layer):
@@ -629,13 +728,6 @@ def _follows_rule(outputs, steps):
     return bool(np.array_equal(outputs[carried], previous[carried]) and not np.any(outputs[zeros]))
 
 
-def _padding_sides(mask):
-    """Per row: whether the mask is real steps followed by masked ones (right-padded), and whether it is all masked."""
-    counts = mask.sum(axis=1)
-    right = np.arange(mask.shape[1])[None, :] < counts[:, None]
-    return np.all(mask == right, axis=1), counts == 0
-
-
 def _role(layer, input_mask, output_mask, rnn, warning):
     if input_mask is None:
         return "makes the mask" if output_mask is not None else "no mask here"
@@ -653,21 +745,21 @@ def _role(layer, input_mask, output_mask, rnn, warning):
 
 
 def _row_labels(record):
-    if record["input_mask"] is None:
-        return ["no mask"] * len(record["outputs"])
+    if record.input_mask is None:
+        return ["no mask"] * len(record.outputs)
     return [
         "all masked ✗" if empty else ("right-padded ✓" if right else "not right-padded ✗")
-        for right, empty in zip(record["right_padded"], record["fully_masked"])
+        for right, empty in zip(record.right_padded, record.fully_masked)
     ]
 
 
 def _cudnn_sentence(record):
-    if record["input_mask"] is None:
-        return f"{record['name']} receives no mask."
-    right, empty = record["right_padded"], record["fully_masked"]
+    if record.input_mask is None:
+        return f"{record.name} receives no mask."
+    right, empty = record.right_padded, record.fully_masked
     ready = bool(np.all(right) and not np.any(empty))
     return (
-        f"The mask {record['name']} receives: {int(np.sum(right))} of {len(right)} rows right-padded, "
+        f"The mask {record.name} receives: {int(np.sum(right))} of {len(right)} rows right-padded, "
         f"{int(np.sum(empty))} all masked.\n"
         f"A recurrent layer takes the fast cuDNN path only if every row is right-padded and none is all masked: {ready}"
     )
