@@ -1,5 +1,7 @@
 # rnnedu: `make lab` opens the course, `make test` runs everything.
 PYTHON ?= python3
+# The oldest Python rnnedu runs on, read from its one home, pyproject.toml (requires-python = ">=X.Y").
+MIN_PYTHON := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -17,22 +19,26 @@ OLDEST_STAMP := $(OLDEST)/.installed
 # a notebook, and the notebooks are checked in .venv, with the versions they teach.
 OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.py
 
-.PHONY: help setup lab test test-oldest lint format notebooks screenshots bench clean
+# The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
+FAST := -m "not notebook and not browser and not slow" tests rnnedu
+
+.PHONY: help setup lab test test-fast test-oldest lint format notebooks screenshots bench clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
 	@echo "make test       set up .venv, then run the unit tests, every notebook (nbval) and the widgets in Chromium"
+	@echo "make test-fast  the unit tests and doctests only (no notebooks, browser or slow tests): the inner loop"
 	@echo "make test-oldest  the unit and browser tests with the oldest supported versions, in .venv-oldest"
 	@echo "make screenshots  refresh the README's pictures of the widgets (docs/screenshots/, needs Chromium)"
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
-	@echo "make bench      run the benchmarks and print medians (timings are printed, never asserted)"
+	@echo "make bench      run the benchmarks and print medians and p95s (timings are printed, never asserted)"
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-	  { echo "rnnedu needs Python 3.11 or newer (Keras 3.15 does); $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(MIN_PYTHON)".split("."))))' || \
+	  { echo "rnnedu needs Python $(MIN_PYTHON) or newer (Keras 3.15 does); $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 	  rm -rf $(VENV); \
 	  echo "python3 -m venv failed; installing Debian's python3-venv (needs root)..." >&2; \
@@ -48,6 +54,9 @@ lab: $(STAMP)
 test: $(STAMP) lint
 	@test -x $(CHROMIUM) || echo "make test: $(CHROMIUM) not found, so the browser tests (tests/browser) are SKIPPED; apt-get install chromium runs them."
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(FAST)
 
 $(OLDEST_STAMP): requirements-oldest.txt pyproject.toml | $(STAMP)
 	$(PYTHON) -m venv $(OLDEST)
@@ -82,7 +91,7 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/notebook_header.py --check
 
 bench: $(STAMP)
-	$(BIN)/python -m rnnedu.bench gates
+	$(BIN)/python -m rnnedu.bench views
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
 
 clean:

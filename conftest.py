@@ -4,6 +4,9 @@
   (tests/offline/sitecustomize.py, put on PYTHONPATH before kernels start).
 * nbval compares no stderr: TensorFlow and Keras write warnings there that
   change between runs and machines.
+* Markers, applied here so that no test has to remember them: `notebook` on
+  every notebook (nbval), `browser` on tests/browser; `slow` is set on a test
+  by hand. `make test-fast` leaves all three out.
 * At the end, the time each notebook took is printed.
 """
 
@@ -12,7 +15,11 @@ import importlib.util
 import os
 import pathlib
 
-OFFLINE = pathlib.Path(__file__).parent / "tests" / "offline"
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent
+OFFLINE = ROOT / "tests" / "offline"
+BROWSER = ROOT / "tests" / "browser"
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE), os.environ.get("PYTHONPATH")]))
 os.environ["RNNEDU_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -27,6 +34,15 @@ _notebook_seconds = collections.defaultdict(float)
 def pytest_collectstart(collector):
     if collector.fspath and collector.fspath.ext == ".ipynb":
         collector.skip_compare += ("stderr",)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = pathlib.Path(str(item.fspath)).resolve()
+        if path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+        elif path.is_relative_to(BROWSER):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_runtest_logreport(report):

@@ -159,7 +159,6 @@ def mask_rows(mask):
     return np.all(mask == real_first, axis=1), counts == 0
 
 
-@contextlib.contextmanager
 def watch_cudnn_calls(backend):
     """Record each successful call of a backend's cuDNN functions while the block runs.
 
@@ -180,7 +179,11 @@ def watch_cudnn_calls(backend):
     >>> calls  # no GPU here: the generic kernel ran
     []
     """
-    check_str("backend", backend)
+    return _watch(check_str("backend", backend))
+
+
+@contextlib.contextmanager
+def _watch(backend):
     calls, patched = [], []
     for module_name, name in CUDNN_FUNCTIONS.get(backend, []):
         try:

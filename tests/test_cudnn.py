@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from rnnedu.cudnn import explain_fast_path, stated_conditions
+from rnnedu import cudnn
+from rnnedu.cudnn import explain_fast_path, mask_rows, stated_conditions
 
 RNN = importlib.import_module("keras.src.backend.tensorflow.rnn")
 HAS_GPU = bool(tf.config.list_logical_devices("GPU"))
@@ -173,3 +174,26 @@ def test_performance_exercises_accept_the_solutions_and_explain_mistakes():
     assert not passed and "'dropout': 0.0" in message
     assert "expected a keras.layers.LSTM layer, got GRU" in performance.q2.evaluate(keras.layers.GRU(32))[1]
     assert performance.q3.evaluate("jax")[0] and not performance.q3.evaluate("torch")[0]
+
+
+def test_cudnn_watch_counts_successful_calls_and_restores_the_function(monkeypatch):
+    import math
+
+    original = math.sqrt
+    monkeypatch.setitem(cudnn.CUDNN_FUNCTIONS, "test", [("math", "sqrt")])
+    with cudnn.watch_cudnn_calls("test") as calls:
+        assert math.sqrt(4.0) == 2.0
+        with pytest.raises(ValueError):
+            math.sqrt(-1.0)
+    assert calls == ["sqrt"] and math.sqrt is original
+
+
+@pytest.mark.parametrize("timesteps", [1, 2, 3, 4, 5])
+def test_mask_rows_agree_with_the_checks_keras_runs_before_cudnn_on_every_mask(timesteps):
+    masks = np.array(list(np.ndindex(*([2] * timesteps))), dtype=bool)  # every mask of this length
+    right_padded, fully_masked = mask_rows(masks)
+    for row, right, empty in zip(masks, right_padded, fully_masked):
+        tensor = tf.constant(row[None])
+        assert right == bool(RNN._is_sequence_right_padded(tensor)), row
+        assert empty == bool(RNN._has_fully_masked_sequence(tensor)), row
+    assert right_padded.sum() == timesteps + 1  # k real steps then padding, for k = 0..timesteps

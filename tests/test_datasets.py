@@ -1,3 +1,4 @@
+import re
 import shutil
 import socket
 import time
@@ -145,3 +146,54 @@ def test_bracket_depth_is_the_running_count():
 def test_bad_arguments_name_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+def test_committed_gpu_results_load_and_come_from_a_gpu():
+    table = datasets.load_kernel_results()
+    assert table["device"].str.startswith("GPU").all() and set(table["hardware"]) == {"NVIDIA H200"}
+    assert sorted(set(table["backend"])) == ["jax", "torch"]
+    assert np.allclose(table["speedup"], table["generic_ms"] / table["fused_ms"], rtol=1e-3)
+    # the backends reported reaching cuDNN: every fused layer on torch, the LSTM on JAX (JAX has no cuDNN GRU)
+    reached = table.groupby(["backend", "layer"])["fused_cudnn"].all().to_dict()
+    assert reached == {("jax", "GRU"): False, ("jax", "LSTM"): True, ("torch", "GRU"): True, ("torch", "LSTM"): True}
+
+
+def test_kernel_plot_has_one_labelled_log_panel_per_backend_with_a_speedup_per_pair():
+    table = datasets.load_kernel_results()
+    figure = datasets.plot_kernels(table)
+    assert [ax.get_title().split(" on ")[0] for ax in figure.axes] == ["jax", "torch"]
+    for ax, (_, rows) in zip(figure.axes, table.groupby("backend", sort=False)):
+        assert ax.get_yscale() == "log" and ax.get_xlabel() and ax.get_ylabel()
+        assert len(ax.patches) == 2 * len(rows)
+        assert [t.get_text() for t in ax.texts] == [f"{s:.1f}×" for s in rows["speedup"]]
+    assert type(figure).__module__ == "matplotlib.figure" and figure.canvas.manager is None  # not pyplot's
+
+
+def test_kernel_plot_draws_into_the_axes_it_is_given():
+    from matplotlib.figure import Figure
+
+    axes = Figure().subplots(1, 2)
+    figure = datasets.plot_kernels(datasets.load_kernel_results(), ax=axes)
+    assert figure is axes[0].figure and all(len(ax.patches) for ax in axes)
+
+
+def test_plot_refuses_a_table_that_is_not_a_kernel_benchmark():
+    import pandas as pd
+
+    with pytest.raises(TypeError, match="`table` must be a table from load_kernel_results"):
+        datasets.plot_kernels(pd.DataFrame({"a": [1]}))
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: datasets.addition_problems(10**12), "`n` must be an integer >= 1 and <= 1000000"),
+        (lambda: datasets.variable_length_sequences(10**12), "`n` must be an integer >= 1 and <= 1000000"),
+        (lambda: datasets.variable_length_sequences(5, max_length=10**12), "`max_length` must be an integer >= 1"),
+        (lambda: datasets.bracket_depth(10**12), "`n` must be an integer >= 1 and <= 1000000"),
+        (lambda: datasets.bracket_depth(10**6, timesteps=10**5), "`n` × `timesteps` must be <= 50,000,000"),
+    ],
+)
+def test_sizes_beyond_the_limit_are_refused_with_the_limit(make, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make()

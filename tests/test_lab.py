@@ -45,6 +45,9 @@ def listening_addresses(port):
     return addresses
 
 
+pytestmark = pytest.mark.slow  # starts JupyterLab with `make lab`
+
+
 @pytest.fixture
 def lab(tmp_path):
     port = free_port()

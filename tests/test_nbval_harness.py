@@ -5,6 +5,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "00_start_here.ipynb"
 
@@ -13,6 +15,7 @@ def checked_cells(notebook):
     return [c for c in notebook["cells"] if "nbval-check-output" in c.get("metadata", {}).get("tags", [])]
 
 
+@pytest.mark.slow
 def test_nbval_fails_when_a_checked_output_is_changed(tmp_path):
     notebook = json.loads(NOTEBOOK.read_text())
     cell = checked_cells(notebook)[0]

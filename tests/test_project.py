@@ -2,9 +2,25 @@
 
 import pathlib
 import re
+import subprocess
 import tomllib
 
+import pytest
+from packaging.requirements import Requirement
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+# What Colab ships (BRIEF.md): rnnedu must install there without upgrading any of it.
+COLAB = {"tensorflow": "2.20.0", "keras": "3.13.2", "ipywidgets": "7.7.1"}
+
+
+def project():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def pins(name):
+    """{package: version} pinned in a requirements file."""
+    lines = [line.split("#")[0].strip() for line in (ROOT / name).read_text().splitlines()]
+    return {line.split("==")[0].lower(): line.split("==")[1] for line in lines if "==" in line}
 
 
 def quick_start_commands():
@@ -36,12 +52,40 @@ def test_pinned_versions_are_the_ones_the_course_teaches():
     assert pins["tensorflow"].startswith("2.21.") and pins["keras"].startswith("3.15.")
 
 
-def test_package_dependencies_are_ranges_that_colab_satisfies():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    dependencies = project["dependencies"]
-    assert not any("==" in d for d in dependencies)
-    assert "tensorflow>=2.16" in dependencies
-    assert "ipywidgets>=7.7,<9" in dependencies
+def test_package_dependencies_are_ranges_with_a_lower_bound():
+    for requirement in map(Requirement, project()["dependencies"]):
+        operators = {spec.operator for spec in requirement.specifier}
+        assert ">=" in operators and not operators & {"==", "==="}, requirement
+
+
+@pytest.mark.parametrize("lane", ["Colab", "requirements.txt", "requirements-oldest.txt"])
+def test_package_dependencies_admit_colabs_versions_and_both_pinned_lanes(lane):
+    versions = COLAB if lane == "Colab" else pins(lane)
+    requirements = {r.name.lower(): r for r in map(Requirement, project()["dependencies"])}
+    assert set(COLAB) <= set(requirements)
+    assert lane == "Colab" or set(requirements) <= set(versions), f"{lane} leaves a dependency unpinned"
+    for name, version in versions.items():
+        if name in requirements:
+            assert requirements[name].specifier.contains(version), (
+                f"{lane}: {name} {version} is outside {requirements[name]}"
+            )
+
+
+def test_pinned_lanes_would_fail_a_range_that_excludes_them():
+    assert not Requirement("ipywidgets>=8").specifier.contains(COLAB["ipywidgets"])  # the check above can fail
+
+
+def test_one_minimum_python_in_pyproject_and_the_makefile():
+    minimum = project()["requires-python"].removeprefix(">=")
+    shown = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "print-min-python: ; @echo $(MIN_PYTHON)", "print-min-python"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == minimum == "3.11"  # keras 3.15 requires Python 3.11
+    assert "(3, 10)" not in (ROOT / "Makefile").read_text() and "(3, 11)" not in (ROOT / "Makefile").read_text()
 
 
 def test_data_readme_lists_every_recorded_checksum():

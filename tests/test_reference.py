@@ -75,6 +75,7 @@ def test_trace_gates_obey_the_lstm_equations():
     np.testing.assert_allclose(r["c"][:, 1:], r["f"][:, 1:] * r["c"][:, :-1] + r["i"][:, 1:] * r["g"][:, 1:], atol=1e-6)
 
 
+@pytest.mark.slow
 def test_trace_works_on_a_cell_and_on_long_sequences():
     cell = keras.layers.LSTMCell(8)
     layer = keras.layers.RNN(cell, return_sequences=True)

@@ -7,9 +7,10 @@ import pytest
 from PIL import Image
 
 from rnnedu.viz import merge_data, merge_view, plot_merge
+from rnnedu.viz.bidirectional import MERGE_MODES
 
 LAYERS = {"SimpleRNN": keras.layers.SimpleRNN, "LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU}
-MODES = ["concat", "sum", "mul", "ave", None]
+MODES = list(MERGE_MODES)
 
 
 def bidirectional(kind, return_sequences=True, merge_mode="concat", **kwargs):
@@ -31,7 +32,7 @@ def test_every_merge_equals_what_keras_returns_for_that_merge_mode(kind, return_
     twin.build(x.shape)
     twin.set_weights(layer.get_weights())
     expected = twin(x)
-    ours = data["merged"][merge_mode]
+    ours = data.merged[merge_mode]
     pairs = zip(ours, expected) if merge_mode is None else [(ours, expected)]
     for a, b in pairs:
         np.testing.assert_allclose(a, keras.ops.convert_to_numpy(b), atol=1e-5)
@@ -41,11 +42,11 @@ def test_every_merge_equals_what_keras_returns_for_that_merge_mode(kind, return_
 def test_backward_outputs_are_the_reversed_computation_realigned_in_time(kind):
     layer, x, _ = bidirectional(kind, merge_mode=None)
     data = merge_data(layer, x)
-    np.testing.assert_array_equal(data["backward"], data["backward_as_computed"][:, ::-1])
+    np.testing.assert_array_equal(data.backward, data.backward_as_computed[:, ::-1])
     alone = LAYERS[kind](4, return_sequences=True)  # a forward layer with the backward weights, on reversed inputs
     alone.build(x.shape)
     alone.set_weights(layer.backward_layer.get_weights())
-    np.testing.assert_allclose(data["backward_as_computed"], alone(x[:, ::-1]), atol=1e-5)
+    np.testing.assert_allclose(data.backward_as_computed, alone(x[:, ::-1]), atol=1e-5)
 
 
 def test_a_different_backward_layer_offers_only_the_merges_that_fit():
@@ -57,8 +58,8 @@ def test_a_different_backward_layer_offers_only_the_merges_that_fit():
     x = np.zeros((1, 5, 2), "float32")
     output = layer(x)
     data = merge_data(layer, x)
-    assert list(data["merged"]) == ["concat", None]
-    np.testing.assert_allclose(data["merged"]["concat"], output, atol=1e-6)
+    assert list(data.merged) == ["concat", None]
+    np.testing.assert_allclose(data.merged["concat"], output, atol=1e-6)
     with pytest.raises(ValueError, match="`merge_mode` must be one of 'concat', None for this layer; got 'sum'"):
         plot_merge(data, merge_mode="sum")
 
@@ -66,9 +67,9 @@ def test_a_different_backward_layer_offers_only_the_merges_that_fit():
 def test_states_returned_with_the_outputs_do_not_disturb_the_merge():
     layer, x, (output, *states) = bidirectional("LSTM", return_sequences=False, return_state=True)
     data = merge_data(layer, x)
-    np.testing.assert_allclose(data["merged"]["concat"], output, atol=1e-6)
-    np.testing.assert_allclose(data["forward"][:, -1], states[0], atol=1e-6)  # forward h
-    np.testing.assert_allclose(data["backward"][:, 0], states[2], atol=1e-6)  # backward h
+    np.testing.assert_allclose(data.merged["concat"], output, atol=1e-6)
+    np.testing.assert_allclose(data.forward[:, -1], states[0], atol=1e-6)  # forward h
+    np.testing.assert_allclose(data.backward[:, 0], states[2], atol=1e-6)  # backward h
 
 
 @pytest.mark.parametrize("merge_mode", MODES)
@@ -77,9 +78,9 @@ def test_plot_merge_draws_the_sample_and_states_the_shape(merge_mode):
     data = merge_data(layer, x)
     figure = plot_merge(data, sample=2, merge_mode=merge_mode)
     forward, computed, backward, merged = figure.axes[:4]
-    np.testing.assert_array_equal(forward.images[0].get_array(), data["forward"][2].T)
-    np.testing.assert_array_equal(computed.images[0].get_array(), data["backward_as_computed"][2].T)
-    np.testing.assert_array_equal(backward.images[0].get_array(), data["backward"][2].T)
+    np.testing.assert_array_equal(forward.images[0].get_array(), data.forward[2].T)
+    np.testing.assert_array_equal(computed.images[0].get_array(), data.backward_as_computed[2].T)
+    np.testing.assert_array_equal(backward.images[0].get_array(), data.backward[2].T)
     width = {"concat": 8, None: 9}.get(merge_mode, 4)  # None: forward, a blank unit, backward
     assert merged.images[0].get_array().shape == (width, 6)
     assert f"merge_mode={merge_mode!r}" in merged.get_title()
@@ -92,9 +93,9 @@ def test_view_controls_redraw_the_merge():
     before = view.image.value
     view.controls["merge_mode"].value = "mul"
     assert view.frame.merge_mode == "mul" and view.image.value != before
-    np.testing.assert_allclose(view.frame.images["merged"].get_array(), view.data["merged"]["mul"][0].T)
+    np.testing.assert_allclose(view.frame.images["merged"].get_array(), view.data.merged["mul"][0].T)
     view.controls["sample"].value = 1
-    np.testing.assert_allclose(view.frame.images["merged"].get_array(), view.data["merged"]["mul"][1].T)
+    np.testing.assert_allclose(view.frame.images["merged"].get_array(), view.data.merged["mul"][1].T)
     view.controls["merge_mode"].value = "None"
     assert view.frame.merge_mode is None
     assert view.controls["merge_mode"].options == ("concat", "sum", "mul", "ave", "None")
@@ -115,7 +116,7 @@ def test_view_controls_redraw_the_merge():
         (lambda layer, x: merge_data(layer, x[..., :2]), ValueError, "`x` must have 5 features"),
         (lambda layer, x: plot_merge(merge_data(layer, x), sample=5), ValueError, "`sample` must be an integer"),
         (lambda layer, x: plot_merge(merge_data(layer, x), merge_mode="max"), ValueError, "`merge_mode` must be one"),
-        (lambda layer, x: plot_merge([1, 2]), TypeError, "`data` must be the dict returned by merge_data"),
+        (lambda layer, x: plot_merge([1, 2]), TypeError, "`data` must be the MergeData returned by merge_data"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

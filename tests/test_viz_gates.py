@@ -29,10 +29,10 @@ def diagram_text(figure):
 def test_gate_data_h_equals_the_keras_layer_output(kind, go_backwards):
     layer, x, output = built(kind, go_backwards=go_backwards)
     data = gate_data(layer, x)
-    assert data["kind"] == kind and len(data["panels"]) == PANELS[kind]
-    np.testing.assert_allclose(data["h"], output, atol=1e-5)
+    assert data.kind == kind and len(data.panels) == PANELS[kind]
+    np.testing.assert_allclose(data.values["h"], output, atol=1e-5)
     expected_timesteps = np.arange(7)[::-1] if go_backwards else np.arange(7)
-    np.testing.assert_array_equal(data["timestep"], expected_timesteps)
+    np.testing.assert_array_equal(data.timestep, expected_timesteps)
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
@@ -41,11 +41,12 @@ def test_previous_states_start_from_the_initial_state(kind):
     count = 2 if kind == "LSTM" else 1
     initial_state = [np.full((3, 5), 0.5, "float32") for _ in range(count)]
     data = gate_data(layer, x, initial_state=initial_state)
-    np.testing.assert_allclose(data["h_previous"][:, 0], 0.5)
-    np.testing.assert_allclose(data["h_previous"][:, 1:], data["h"][:, :-1])
+    np.testing.assert_allclose(data.h_previous[:, 0], 0.5)
+    np.testing.assert_allclose(data.h_previous[:, 1:], data.values["h"][:, :-1])
     if kind == "LSTM":
-        np.testing.assert_allclose(data["c_previous"][:, 1:], data["c"][:, :-1])
-        np.testing.assert_allclose(data["c"], data["f"] * data["c_previous"] + data["i"] * data["g"], atol=1e-6)
+        np.testing.assert_allclose(data.c_previous[:, 1:], data.values["c"][:, :-1])
+        gates = data.values
+        np.testing.assert_allclose(gates["c"], gates["f"] * data.c_previous + gates["i"] * gates["g"], atol=1e-6)
 
 
 def masked_model():
@@ -60,10 +61,10 @@ def test_gate_data_reads_the_layer_inputs_and_mask_from_a_model():
     model = masked_model()
     tokens = np.array([[3, 4, 5, 0, 0], [1, 2, 3, 4, 5]])
     data = gate_data(model, tokens, layer_name="counter")
-    np.testing.assert_array_equal(data["mask"], tokens != 0)
-    np.testing.assert_allclose(data["h"][:, -1], model(tokens), atol=1e-5)
-    assert data["layer"] == "counter"
-    np.testing.assert_allclose(gate_data(model, tokens)["h"], data["h"])  # the only recurrent layer
+    np.testing.assert_array_equal(data.mask, tokens != 0)
+    np.testing.assert_allclose(data.values["h"][:, -1], model(tokens), atol=1e-5)
+    assert data.layer == "counter"
+    np.testing.assert_allclose(gate_data(model, tokens).values["h"], data.values["h"])  # the only recurrent layer
 
 
 def test_a_model_with_two_recurrent_layers_needs_the_layer_name():
@@ -75,7 +76,7 @@ def test_a_model_with_two_recurrent_layers_needs_the_layer_name():
         gate_data(model, x)
     with pytest.raises(ValueError, match="`layer_name` 'third' is not a layer of the model"):
         gate_data(model, x, layer_name="third")
-    assert gate_data(model, x, layer_name="second")["h"].shape == (1, 5, 3)
+    assert gate_data(model, x, layer_name="second").values["h"].shape == (1, 5, 3)
 
 
 @pytest.mark.parametrize("kind", LAYERS)
@@ -85,14 +86,14 @@ def test_plot_gates_draws_the_chosen_sample_units_and_step(kind):
     figure = plot_gates(data, sample=2, units=(1, 4), unit=3, step=5)
     heatmaps = figure.axes[: PANELS[kind]]  # then the diagram, then the colour bars
     titles = [ax.get_title().split(":")[0] for ax in heatmaps]
-    assert titles == [name if name != "pre_activation" else "pre-activation x·W + h·U + b" for name in data["panels"]]
-    for ax, name in zip(heatmaps, data["panels"]):
-        np.testing.assert_array_equal(ax.images[0].get_array(), data[name][2, :, 1:5].T)
+    assert titles == [name if name != "pre_activation" else "pre-activation x·W + h·U + b" for name in data.panels]
+    for ax, name in zip(heatmaps, data.panels):
+        np.testing.assert_array_equal(ax.images[0].get_array(), data.values[name][2, :, 1:5].T)
         assert ax.images[0].get_extent() == [-0.5, 6.5, 0.5, 4.5]
         step_line, unit_line = ax.lines
         assert step_line.get_xdata()[0] == 5 and unit_line.get_ydata()[0] == 3
     drawn = diagram_text(figure)
-    assert f"{data['h'][2, 5, 3]:+.3f}" in drawn and "unit 3, step 5" in drawn
+    assert f"{data.values['h'][2, 5, 3]:+.3f}" in drawn and "unit 3, step 5" in drawn
 
 
 def test_plot_gates_shades_masked_steps_and_says_the_state_is_carried():
@@ -100,11 +101,12 @@ def test_plot_gates_shades_masked_steps_and_says_the_state_is_carried():
     tokens = np.array([[3, 4, 0, 0, 0]])
     data = gate_data(model, tokens)
     figure = plot_gates(data, step=3)
-    shaded = [patch for patch in figure.axes[0].patches]
-    assert len(shaded) == 3
+    heatmap, shading = figure.axes[0].images  # the grey overlay: opaque at masked steps only
+    np.testing.assert_array_equal(shading.get_array()[0, :, 3] > 0, tokens[0] == 0)
+    assert shading.get_extent() == heatmap.get_extent()
     drawn = diagram_text(figure)
     assert "masked step: the state is carried over" in drawn
-    assert f"{data['c'][0, 1, 0]:+.3f}" in drawn  # c(t) at a masked step is the carried c
+    assert f"{data.values['c'][0, 1, 0]:+.3f}" in drawn  # c(t) at a masked step is the carried c
 
 
 def test_explorer_step_slider_moves_the_marker_and_redraws():
@@ -115,7 +117,7 @@ def test_explorer_step_slider_moves_the_marker_and_redraws():
     assert explorer.frame.step == 4
     assert all(line.get_xdata()[0] == 4 for line in explorer.frame.step_lines)
     assert explorer.image.value != before
-    assert f"{explorer.data['h'][0, 4, 0]:+.3f}" in explorer.diagram.value and "step 4" in explorer.diagram.value
+    assert f"{explorer.data.values['h'][0, 4, 0]:+.3f}" in explorer.diagram.value and "step 4" in explorer.diagram.value
 
 
 def test_explorer_sample_units_and_unit_controls_redraw_the_heatmaps_and_diagram():
@@ -125,9 +127,9 @@ def test_explorer_sample_units_and_unit_controls_redraw_the_heatmaps_and_diagram
     explorer.controls["units"].value = (2, 5)
     explorer.controls["unit"].value = 4
     z = explorer.frame.axes["z"].images[0]
-    np.testing.assert_array_equal(z.get_array(), explorer.data["z"][1, :, 2:6].T)
+    np.testing.assert_array_equal(z.get_array(), explorer.data.values["z"][1, :, 2:6].T)
     assert all(line.get_ydata()[0] == 4 for line in explorer.frame.unit_lines)
-    assert f"{explorer.data['z'][1, 0, 4]:+.3f}" in explorer.diagram.value
+    assert f"{explorer.data.values['z'][1, 0, 4]:+.3f}" in explorer.diagram.value
     assert "sample 1" in explorer.figure._suptitle.get_text()
 
 
@@ -160,7 +162,7 @@ def test_explorer_display_bundle_holds_the_widget_and_a_static_picture():
             r"`units` must be \(first, last\)",
         ),
         (lambda layer, x: plot_gates(gate_data(layer, x), step=1.5), TypeError, "`step` must be an integer"),
-        (lambda layer, x: plot_gates({"h": 1}), TypeError, "`data` must be the dict returned by gate_data"),
+        (lambda layer, x: plot_gates({"h": 1}), TypeError, "`data` must be the GateData returned by gate_data"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

@@ -40,7 +40,7 @@ def token_model(*layers, timesteps=None, name="tokens"):
 
 
 def record(data, padding, name):
-    return next(r for r in data["layouts"][padding]["layers"] if r["name"] == name)
+    return next(r for r in data.layouts[padding].layers if r.name == name)
 
 
 def numpy(tensor):
@@ -50,34 +50,34 @@ def numpy(tensor):
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_ragged_batch_is_padded_like_pad_sequences_and_the_added_steps_are_marked(padding):
     data = mask_data(token_model(keras.layers.GRU(3)), BATCH, maxlen=4, truncating="post")
-    layout = data["layouts"][padding]
+    layout = data.layouts[padding]
     expected = keras.utils.pad_sequences(BATCH, maxlen=4, padding=padding, truncating="post")
-    np.testing.assert_array_equal(layout["inputs"], expected)
+    np.testing.assert_array_equal(layout.inputs, expected)
     lengths = [min(len(s), 4) for s in BATCH]
-    np.testing.assert_array_equal((~layout["padding"]).sum(axis=1), lengths)
-    assert data["lengths"] == [3, 5, 0, 1] and data["value"] == 0 and data["tokens"]
+    np.testing.assert_array_equal((~layout.padding).sum(axis=1), lengths)
+    assert data.lengths == [3, 5, 0, 1] and data.value == 0 and data.tokens
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_every_mask_is_the_one_keras_attaches(padding):
     model = token_model(keras.layers.LSTM(3, return_sequences=True), keras.layers.Dense(2), keras.layers.GRU(2))
     data = mask_data(model, BATCH)
-    x = data["layouts"][padding]["inputs"]
+    x = data.layouts[padding].inputs
     embedding_mask = numpy(model.layers[0].compute_mask(x))
     np.testing.assert_array_equal(embedding_mask, x != 0)
-    embedding, lstm, dense, gru = data["layouts"][padding]["layers"]
-    assert embedding["input_mask"] is None
-    np.testing.assert_array_equal(embedding["output_mask"], embedding_mask)
+    embedding, lstm, dense, gru = data.layouts[padding].layers
+    assert embedding.input_mask is None
+    np.testing.assert_array_equal(embedding.output_mask, embedding_mask)
     for layer in (lstm, dense, gru):
-        np.testing.assert_array_equal(layer["input_mask"], embedding_mask)
-    np.testing.assert_array_equal(dense["output_mask"], embedding_mask)
-    assert gru["output_mask"] is None  # return_sequences=False: no timesteps axis left to mask
-    assert [r["role"].split(":")[0] for r in (embedding, dense)] == [
+        np.testing.assert_array_equal(layer.input_mask, embedding_mask)
+    np.testing.assert_array_equal(dense.output_mask, embedding_mask)
+    assert gru.output_mask is None  # return_sequences=False: no timesteps axis left to mask
+    assert [r.role.split(":")[0] for r in (embedding, dense)] == [
         "makes the mask",
         "passes the mask on (supports_masking)",
     ]
-    assert gru["role"].endswith("the mask ends here")
-    np.testing.assert_allclose(gru["outputs"], numpy(model(x)), atol=1e-6)
+    assert gru.role.endswith("the mask ends here")
+    np.testing.assert_allclose(gru.outputs, numpy(model(x)), atol=1e-6)
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
@@ -87,8 +87,8 @@ def test_what_a_recurrent_layer_emits_at_masked_steps_matches_keras(kind, zero_o
     layer = RECURRENT[kind](3, return_sequences=True, zero_output_for_mask=zero_output_for_mask, name="rnn")
     data = mask_data(token_model(layer), BATCH)
     rnn = record(data, padding, "rnn")
-    mask, outputs, steps = rnn["input_mask"], rnn["outputs"], rnn["steps"]
-    assert rnn["agrees"]
+    mask, outputs, steps = rnn.input_mask, rnn.outputs, rnn.steps
+    assert rnn.agrees
     np.testing.assert_array_equal(steps == REAL, mask)
     masked = ~mask
     if zero_output_for_mask:
@@ -99,7 +99,7 @@ def test_what_a_recurrent_layer_emits_at_masked_steps_matches_keras(kind, zero_o
         np.testing.assert_array_equal(steps == NOTHING_YET, masked & ~started)
         for b, t in zip(*np.nonzero(steps == CARRIED)):
             np.testing.assert_array_equal(outputs[b, t], outputs[b, t - 1])  # the previous output, repeated
-        embedded = record(data, padding, "embedding")["outputs"]
+        embedded = record(data, padding, "embedding").outputs
         traced = reference.trace(layer, embedded, mask=mask)  # the NumPy loop carries state and output over
         np.testing.assert_allclose(outputs, traced["outputs"], atol=1e-5)
 
@@ -107,30 +107,30 @@ def test_what_a_recurrent_layer_emits_at_masked_steps_matches_keras(kind, zero_o
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_masked_outputs_equal_the_outputs_on_each_unpadded_sequence(padding):
     data = mask_data(token_model(keras.layers.LSTM(3, name="rnn")), BATCH)
-    layer = data["layouts"][padding]
+    layer = data.layouts[padding]
     for row, sequence in enumerate(BATCH):
         if sequence:
             alone = token_model(keras.layers.LSTM(3))  # same seed, same weights
             np.testing.assert_allclose(
-                record(data, padding, "rnn")["outputs"][row], numpy(alone(np.array([sequence])))[0], atol=1e-6
+                record(data, padding, "rnn").outputs[row], numpy(alone(np.array([sequence])))[0], atol=1e-6
             )
-    assert not np.any(record(data, padding, "rnn")["outputs"][2])  # all padding: nothing read, zeros
-    assert layer["padding"][2].all()
+    assert not np.any(record(data, padding, "rnn").outputs[2])  # all padding: nothing read, zeros
+    assert layer.padding[2].all()
 
 
 def test_reading_backwards_the_steps_follow_the_reversed_mask():
     data = mask_data(token_model(keras.layers.GRU(3, return_sequences=True, go_backwards=True, name="rnn")), BATCH)
     rnn = record(data, "post", "rnn")
-    np.testing.assert_array_equal(rnn["steps"] == REAL, rnn["input_mask"][:, ::-1])
-    assert rnn["agrees"] and rnn["step_axis"].startswith("step (reading backwards")
+    np.testing.assert_array_equal(rnn.steps == REAL, rnn.input_mask[:, ::-1])
+    assert rnn.agrees and rnn.step_axis.startswith("step (reading backwards")
 
 
 def test_bidirectional_emits_zeros_at_masked_steps_as_keras_forces_it():
     layer = keras.layers.Bidirectional(keras.layers.LSTM(2, return_sequences=True), name="both")
     data = mask_data(token_model(layer), BATCH)
     both = record(data, "post", "both")
-    assert layer.forward_layer.zero_output_for_mask and both["agrees"]
-    assert np.all(both["steps"][~both["input_mask"]] == ZEROED)
+    assert layer.forward_layer.zero_output_for_mask and both.agrees
+    assert np.all(both.steps[~both.input_mask] == ZEROED)
 
 
 def test_a_layer_that_is_not_mask_aware_drops_the_mask_and_keras_warns():
@@ -143,34 +143,34 @@ def test_a_layer_that_is_not_mask_aware_drops_the_mask_and_keras_warns():
     with pytest.warns(UserWarning, match="Layer 'conv1d'.*does not support masking"):
         model(np.array([[1, 2, 0, 0, 0]]))
     data = mask_data(model, BATCH, maxlen=5)
-    conv, lstm = data["layouts"]["post"]["layers"][2:]
-    assert conv["input_mask"] is not None and conv["output_mask"] is None
-    assert conv["role"] == "not mask-aware: drops the mask (Keras warned)"
-    assert "destroy the mask information" in conv["warning"]
-    assert np.all(conv["steps"] == NO_MASK)
-    assert lstm["input_mask"] is None and lstm["role"] == "no mask here"
-    dense = data["layouts"]["post"]["layers"][1]
-    np.testing.assert_array_equal(dense["steps"], np.where(dense["output_mask"], REAL, COMPUTED))
+    conv, lstm = data.layouts["post"].layers[2:]
+    assert conv.input_mask is not None and conv.output_mask is None
+    assert conv.role == "not mask-aware: drops the mask (Keras warned)"
+    assert "destroy the mask information" in conv.warning
+    assert np.all(conv.steps == NO_MASK)
+    assert lstm.input_mask is None and lstm.role == "no mask here"
+    dense = data.layouts["post"].layers[1]
+    np.testing.assert_array_equal(dense.steps, np.where(dense.output_mask, REAL, COMPUTED))
 
 
 def test_a_pooling_layer_uses_the_mask_and_ends_it():
     data = mask_data(token_model(keras.layers.GlobalAveragePooling1D(name="pool")), BATCH)
     pool = record(data, "post", "pool")
-    assert pool["output_mask"] is None and pool["role"].startswith("uses the mask and ends it")
-    embedded = record(data, "post", "embedding")["outputs"]
-    mask = pool["input_mask"][..., None]
+    assert pool.output_mask is None and pool.role.startswith("uses the mask and ends it")
+    embedded = record(data, "post", "embedding").outputs
+    mask = pool.input_mask[..., None]
     real_mean = (embedded * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
-    np.testing.assert_allclose(pool["outputs"][[0, 1, 3]], real_mean[[0, 1, 3]], atol=1e-6)
+    np.testing.assert_allclose(pool.outputs[[0, 1, 3]], real_mean[[0, 1, 3]], atol=1e-6)
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
 def test_right_padding_per_row_agrees_with_the_check_keras_runs_before_cudnn(padding):
     data = mask_data(token_model(keras.layers.LSTM(2, name="rnn")), [[1, 2, 3], [4, 5], [6, 7, 8]])
     rnn = record(data, padding, "rnn")
-    for row, mask in zip(rnn["right_padded"], rnn["input_mask"]):
+    for row, mask in zip(rnn.right_padded, rnn.input_mask):
         assert row == bool(_is_sequence_right_padded(mask[None]))
-    assert rnn["right_padded"].all() == (padding == "post")
-    assert not rnn["fully_masked"].any()
+    assert rnn.right_padded.all() == (padding == "post")
+    assert not rnn.fully_masked.any()
 
 
 def test_float_sequences_are_padded_with_the_masking_value():
@@ -180,17 +180,17 @@ def test_float_sequences_are_padded_with_the_masking_value():
     )
     batch = [np.ones((3, 2)), np.full((1, 2), 2.0)]
     data = mask_data(model, batch)
-    assert data["value"] == -1.0 and not data["tokens"]
-    layout = data["layouts"]["post"]
-    np.testing.assert_array_equal(layout["inputs"][1, 1:], -1.0)
-    np.testing.assert_array_equal(record(data, "post", "rnn")["input_mask"], [[True, True, True], [True, False, False]])
+    assert data.value == -1.0 and not data.tokens
+    layout = data.layouts["post"]
+    np.testing.assert_array_equal(layout.inputs[1, 1:], -1.0)
+    np.testing.assert_array_equal(record(data, "post", "rnn").input_mask, [[True, True, True], [True, False, False]])
 
 
 def test_a_padded_array_is_used_as_given_with_the_padding_read_from_the_value():
     x = np.array([[0, 3, 4], [5, 0, 0]])
     data = mask_data(token_model(keras.layers.LSTM(2)), x)
-    assert list(data["layouts"]) == ["as given"] and data["lengths"] is None
-    np.testing.assert_array_equal(data["layouts"]["as given"]["padding"], x == 0)
+    assert list(data.layouts) == ["as given"] and data.lengths is None
+    np.testing.assert_array_equal(data.layouts["as given"].padding, x == 0)
     view = mask_view(token_model(keras.layers.LSTM(2)), x)
     assert view.controls["padding"].disabled and view.controls["padding"].options == ("as given",)
 
@@ -202,9 +202,9 @@ def test_a_mask_given_to_a_model_that_makes_none_reaches_its_layers():
     mask = np.array([[1, 1, 0, 0], [1, 1, 1, 1]], dtype=bool)
     data = mask_data(model, x, mask=mask)
     rnn = record(data, "as given", "rnn")
-    np.testing.assert_array_equal(rnn["input_mask"], mask)
-    np.testing.assert_allclose(rnn["outputs"], numpy(model.layers[0](x, mask=mask)), atol=1e-6)
-    assert rnn["steps"][0].tolist() == [REAL, REAL, CARRIED, CARRIED]
+    np.testing.assert_array_equal(rnn.input_mask, mask)
+    np.testing.assert_allclose(rnn.outputs, numpy(model.layers[0](x, mask=mask)), atol=1e-6)
+    assert rnn.steps[0].tolist() == [REAL, REAL, CARRIED, CARRIED]
 
 
 def test_a_wrong_padding_value_shows_as_padding_seen_as_data():
@@ -219,8 +219,8 @@ def test_plot_masks_draws_the_grid_strip_outputs_and_row_labels():
     data = mask_data(model, BATCH)
     figure = plot_masks(data, padding="pre", layer="rnn", sample=1)
     grid, steps, outputs = figure.axes[:3]
-    layout, rnn = data["layouts"]["pre"], record(data, "pre", "rnn")
-    expected = np.where(layout["padding"], PADDING_MASKED, SEEN)
+    layout, rnn = data.layouts["pre"], record(data, "pre", "rnn")
+    expected = np.where(layout.padding, PADDING_MASKED, SEEN)
     np.testing.assert_array_equal(grid.images[0].get_array(), expected)
     assert [t.get_text() for t in grid.texts[:5]] == ["0", "0", "3", "5", "7"]
     assert [t.get_text() for t in grid.texts[-4:]] == [
@@ -229,8 +229,8 @@ def test_plot_masks_draws_the_grid_strip_outputs_and_row_labels():
         "all masked ✗",
         "not right-padded ✗",
     ]
-    np.testing.assert_array_equal(steps.images[0].get_array()[0], rnn["steps"][1])
-    np.testing.assert_allclose(outputs.images[0].get_array(), rnn["outputs"][1].T)
+    np.testing.assert_array_equal(steps.images[0].get_array()[0], rnn.steps[1])
+    np.testing.assert_allclose(outputs.images[0].get_array(), rnn.outputs[1].T)
     assert outputs.texts[0].get_text().endswith("at masked steps it emitted what the strip says: True")
     flow = " ".join(t.get_text() for t in figure.axes[3].texts)
     assert "▶ rnn (LSTM): skips masked steps" in flow and "none is all masked: False" in flow
@@ -249,7 +249,7 @@ def test_grid_marks_real_tokens_that_a_mask_hides():
 def test_a_layer_without_timesteps_shows_one_output_and_no_strip():
     data = mask_data(token_model(keras.layers.LSTM(3, name="rnn")), BATCH)
     figure = plot_masks(data, "post", "rnn", sample=3)
-    np.testing.assert_allclose(figure.axes[2].images[0].get_array(), record(data, "post", "rnn")["outputs"][3][:, None])
+    np.testing.assert_allclose(figure.axes[2].images[0].get_array(), record(data, "post", "rnn").outputs[3][:, None])
     assert figure.axes[1].images[0].get_array().tolist() == [[NO_MASK]]
 
 
@@ -260,26 +260,30 @@ def test_view_controls_redraw_the_frame():
     before = view.image.value
     view.controls["padding"].value = "post"
     assert view.image.value != before
-    post = view.data["layouts"]["post"]
-    np.testing.assert_array_equal(view.frame.cells.get_array(), np.where(post["padding"], PADDING_MASKED, SEEN))
+    post = view.data.layouts["post"]
+    np.testing.assert_array_equal(view.frame.cells.get_array(), np.where(post.padding, PADDING_MASKED, SEEN))
     view.controls["sample"].value = 1
     assert view.frame.outline.get_y() == 0.5
-    np.testing.assert_allclose(view.frame.image.get_array(), record(view.data, "post", "rnn")["outputs"][1].T)
+    np.testing.assert_allclose(view.frame.image.get_array(), record(view.data, "post", "rnn").outputs[1].T)
     view.controls["layer"].value = "dense"
-    np.testing.assert_allclose(view.frame.image.get_array(), record(view.data, "post", "dense")["outputs"][1].T)
+    np.testing.assert_allclose(view.frame.image.get_array(), record(view.data, "post", "dense").outputs[1].T)
     assert view.frame.axes["flow"].texts[3].get_text().startswith("▶ dense")
     bundle = view._repr_mimebundle_()
     assert Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))).format == "PNG"
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.widget.model_id
 
 
-def test_a_batch_of_one_and_an_all_padding_batch_work():
-    view = mask_view(token_model(keras.layers.LSTM(2)), [[4, 5, 6]])
-    assert view.controls["sample"].max == 0
+def test_padding_toggle_switches_frames_and_a_batch_of_one_or_all_padding_works():
+    view = mask_view(token_model(keras.layers.LSTM(2, name="rnn")), [[4, 5], [6]], layer="rnn")
+    assert view.controls["sample"].max == 1 and view.frame.row_labels[1].get_text() == "not right-padded ✗"
     view.controls["padding"].value = "post"
+    assert view.frame is view.frames["post"] and view.canvas is view.frame.canvas
+    assert view.frame.row_labels[1].get_text() == "right-padded ✓"
+    one = mask_view(token_model(keras.layers.LSTM(2)), [[4, 5, 6]])
+    assert one.controls["sample"].max == 0 and one.frame.cells.get_array().tolist() == [[SEEN] * 3]
     data = mask_data(token_model(keras.layers.LSTM(2, return_sequences=True, name="rnn")), [[], []], maxlen=3)
     rnn = record(data, "pre", "rnn")
-    assert rnn["fully_masked"].all() and np.all(rnn["steps"] == NOTHING_YET) and not rnn["outputs"].any()
+    assert rnn.fully_masked.all() and np.all(rnn.steps == NOTHING_YET) and not rnn.outputs.any()
     figure = plot_masks(data, layer="rnn", sample=1)
     assert figure.axes[0].texts[-1].get_text() == "all masked ✗"
 
@@ -321,7 +325,7 @@ def unbuilt():
         (lambda m: plot_masks(mask_data(m, BATCH), padding="left"), ValueError, "`padding` must be one of"),
         (lambda m: plot_masks(mask_data(m, BATCH), layer="nope"), ValueError, "`layer` must be one of 'embedding'"),
         (lambda m: plot_masks(mask_data(m, BATCH), sample=4), ValueError, "`sample` must be an integer"),
-        (lambda m: plot_masks({"x": 1}), TypeError, "`data` must be the dict returned by mask_data"),
+        (lambda m: plot_masks({"x": 1}), TypeError, "`data` must be the MaskData returned by mask_data"),
     ],
 )
 def test_bad_input_gets_a_clear_error(make, error, message):

@@ -315,10 +315,11 @@ class MaskView(WidgetView):
             "sample": widgets.IntSlider(value=first.sample, min=0, max=batch_size - 1, **control_options("sample")),
         }
         controls["padding"].disabled = len(sides) == 1  # a padded batch has one layout: as given
+        shown = first.padding, first.layer, first.sample
         for side, frame in self.frames.items():  # precompute every padding and layer, so that each control blits
-            for name in reversed(data.layer_names):
-                frame.update(side, name, first.sample).canvas.render()
-        first.update(first.padding, first.layer, first.sample)
+            for name in data.layer_names:
+                frame.update(side, name, shown[2]).canvas.render()
+        first.update(*shown)
         super().__init__(first.canvas, controls, self._update, static=lambda: self.canvas.render("png"))
 
     def _update(self, _name):

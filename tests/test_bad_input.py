@@ -1,0 +1,215 @@
+"""Every public function refuses bad input with a ValueError or TypeError that names the argument.
+
+The walk below finds every callable in every public module's `__all__`; each
+must have its cases in BAD_INPUT, so a new public function cannot skip this
+test. A function that takes no arguments, or accepts any value, says so with
+its reason instead.
+"""
+
+import inspect
+import math
+import re
+import types
+
+import keras
+import numpy as np
+import pytest
+from test_public_api import public_modules
+
+from rnnedu.datasets import load_kernel_results
+from rnnedu.viz import gate_data, mask_data, merge_data
+
+NAN = math.nan
+HUGE = 10**12
+
+
+class Lazy:
+    """An argument built when the case runs (a built layer, view data), once per test session."""
+
+    made = {}
+
+    def __init__(self, name, make):
+        self.name, self.make = name, make
+
+    def value(self):
+        if self.name not in Lazy.made:
+            Lazy.made[self.name] = self.make()
+        return Lazy.made[self.name]
+
+
+def _built(layer, shape=(2, 3, 2)):
+    layer(np.zeros(shape, "float32"))
+    return layer
+
+
+def _token_model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential(
+        [keras.Input((None,), dtype="int32"), keras.layers.Embedding(10, 2, mask_zero=True), keras.layers.LSTM(2)]
+    )
+
+
+LSTM = Lazy("lstm", lambda: _built(keras.layers.LSTM(2, return_sequences=True)))
+BIDIRECTIONAL = Lazy("bidirectional", lambda: _built(keras.layers.Bidirectional(keras.layers.GRU(2))))
+TOKENS = Lazy("token_model", _token_model)
+GATES = Lazy("gate_data", lambda: gate_data(LSTM.value(), X))
+MASKS = Lazy("mask_data", lambda: mask_data(TOKENS.value(), [[1, 2], [3]]))
+MERGES = Lazy("merge_data", lambda: merge_data(BIDIRECTIONAL.value(), X))
+TABLE = Lazy("kernels", load_kernel_results)
+X = np.zeros((2, 3, 2), "float32")
+X_NAN = np.full((2, 3, 2), NAN, "float32")
+X_INF = np.where(np.eye(3, 2, dtype=bool)[None], np.inf, 0.0).astype("float32")
+NO_ARGUMENTS = "takes no arguments"
+
+# function -> [(positional args, keyword args, error, the argument the message must name)], or a reason.
+BAD_INPUT = {
+    "rnnedu.bench.bench_gates": [((), {"repeats": 0}, ValueError, "repeats"), ((), {"units": "8"}, TypeError, "units")],
+    "rnnedu.bench.bench_kernels": [
+        ((), {"timesteps": ()}, TypeError, "timesteps"),
+        ((), {"layers": ("RNN",)}, ValueError, "layers[0]"),
+    ],
+    "rnnedu.bench.bench_masks": [((), {"batch_size": 1}, ValueError, "batch_size")],
+    "rnnedu.bench.bench_merge": [((), {"features": 0}, ValueError, "features")],
+    "rnnedu.bench.main": [(("gates",), {}, TypeError, "argv")],
+    "rnnedu.cudnn.explain_fast_path": [
+        (("lstm",), {}, TypeError, "layer"),
+        ((LSTM,), {"mask": [[2, 0]]}, ValueError, "mask"),
+    ],
+    "rnnedu.cudnn.mask_rows": [(([1, 0],), {}, ValueError, "mask")],
+    "rnnedu.cudnn.stated_conditions": [(("LSTM",), {}, TypeError, "layer_class")],
+    "rnnedu.cudnn.watch_cudnn_calls": [((5,), {}, TypeError, "backend")],
+    "rnnedu.datasets.addition_problems": [((HUGE,), {}, ValueError, "n"), ((3,), {"digits": 10}, ValueError, "digits")],
+    "rnnedu.datasets.bracket_depth": [
+        ((HUGE,), {}, ValueError, "n"),
+        ((10**6,), {"timesteps": 10**5}, ValueError, "timesteps"),
+    ],
+    "rnnedu.datasets.data_dir": NO_ARGUMENTS,
+    "rnnedu.datasets.load_kernel_results": [(("nope.csv",), {}, ValueError, "name")],
+    "rnnedu.datasets.load_mnist": [(("web",), {}, ValueError, "source"), ((), {"timeout": 0}, ValueError, "timeout")],
+    "rnnedu.datasets.load_sunspots": [(("daily",), {}, ValueError, "frequency")],
+    "rnnedu.datasets.plot_kernels": [((5,), {}, TypeError, "table"), ((TABLE,), {"ax": "left"}, TypeError, "ax")],
+    "rnnedu.datasets.solve_addition": [((35,), {}, ValueError, "question")],
+    "rnnedu.datasets.variable_length_sequences": [
+        ((HUGE,), {}, ValueError, "n"),
+        ((10,), {"max_length": HUGE}, ValueError, "max_length"),
+        ((10**6,), {"max_length": 10**5}, ValueError, "max_length"),
+    ],
+    "rnnedu.datasets.verify": [(("passwords.txt",), {}, ValueError, "name")],
+    "rnnedu.environment.describe_environment": NO_ARGUMENTS,
+    "rnnedu.environment.in_colab": NO_ARGUMENTS,
+    "rnnedu.environment.setup": [((), {"seed": -1}, ValueError, "seed"), ((), {"verbose": 1}, TypeError, "verbose")],
+    "rnnedu.exercises.Exercise": [(("", "?", print, "h", "s"), {}, TypeError, "title")],
+    "rnnedu.exercises.expect": [((42,), {}, TypeError, "expected")],
+    "rnnedu.exercises.output_shapes": [
+        (("LSTM", (3, 2)), {}, TypeError, "layer"),
+        ((LSTM, 5), {}, TypeError, "input_shape"),
+    ],
+    "rnnedu.explain.draw_unrolled": [((LSTM,), {"timesteps": HUGE}, ValueError, "timesteps")],
+    "rnnedu.explain.explain_params": [((3,), {}, TypeError, "layer_or_model")],
+    "rnnedu.explain.explain_shapes": [((3,), {}, TypeError, "model")],
+    "rnnedu.explain.layer_totals": [((3,), {}, TypeError, "table")],
+    "rnnedu.models.encoder_decoder": [((HUGE, 5), {}, ValueError, "encoder_vocab_size")],
+    "rnnedu.models.mnist_rows_classifier": [((HUGE,), {}, ValueError, "units")],
+    "rnnedu.models.nested_model": [((3, 2, (2, 2)), {}, TypeError, "cell")],
+    "rnnedu.models.sequence_classifier": [((), {"vocab_size": HUGE}, ValueError, "vocab_size")],
+    "rnnedu.models.stateful_forecaster": [((HUGE,), {}, ValueError, "batch_size")],
+    "rnnedu.reference.keras_mask": "accepts any value: one without a Keras mask gives None",
+    "rnnedu.reference.trace": [
+        ((LSTM, X_NAN), {}, ValueError, "x"),
+        ((LSTM, X), {"initial_state": [np.full((2, 2), NAN)] * 2}, ValueError, "initial_state"),
+    ],
+    "rnnedu.viz.bidirectional.MergeData": [((), {}, TypeError, "layer")],
+    "rnnedu.viz.bidirectional.MergeView": [(({},), {}, TypeError, "data")],
+    "rnnedu.viz.bidirectional.merge_data": [((BIDIRECTIONAL, X_NAN), {}, ValueError, "x")],
+    "rnnedu.viz.bidirectional.merge_view": [
+        ((BIDIRECTIONAL, X_NAN), {}, ValueError, "x"),
+        ((BIDIRECTIONAL, X_INF), {}, ValueError, "x"),
+    ],
+    "rnnedu.viz.bidirectional.plot_merge": [((1,), {}, TypeError, "data"), ((MERGES,), {"ax": 3}, TypeError, "ax")],
+    "rnnedu.viz.gates.GateData": [((), {}, TypeError, "kind")],
+    "rnnedu.viz.gates.GateExplorer": [(({},), {}, TypeError, "data")],
+    "rnnedu.viz.gates.gate_data": [((LSTM, X_NAN), {}, ValueError, "x")],
+    "rnnedu.viz.gates.gate_explorer": [((LSTM, X_NAN), {}, ValueError, "x"), ((LSTM, X_INF), {}, ValueError, "x")],
+    "rnnedu.viz.gates.plot_gates": [
+        ((1,), {}, TypeError, "data"),
+        ((GATES,), {"sample": 2}, ValueError, "sample"),
+        ((GATES,), {"ax": 3}, TypeError, "ax"),
+    ],
+    "rnnedu.viz.masks.LayerMasks": [((), {}, TypeError, "name")],
+    "rnnedu.viz.masks.MaskData": [((), {}, TypeError, "model")],
+    "rnnedu.viz.masks.MaskLayout": [((), {}, TypeError, "inputs")],
+    "rnnedu.viz.masks.MaskView": [(({},), {}, TypeError, "data")],
+    "rnnedu.viz.masks.mask_data": [
+        ((TOKENS, [[1, 2], [3]]), {"maxlen": HUGE}, ValueError, "maxlen"),
+        ((TOKENS, [[1, 2], [3]]), {"value": NAN}, ValueError, "value"),
+    ],
+    "rnnedu.viz.masks.mask_view": [
+        ((TOKENS, [[1, 2], [3]]), {"maxlen": HUGE}, ValueError, "maxlen"),
+        ((TOKENS, [[1, 2], [3]]), {"value": NAN}, ValueError, "value"),
+        ((TOKENS, [[1, 2], [3]]), {"value": HUGE}, ValueError, "value"),
+        ((TOKENS, [[1, 2], [3]]), {"value": 0.5}, ValueError, "value"),
+    ],
+    "rnnedu.viz.masks.plot_masks": [((1,), {}, TypeError, "data"), ((MASKS,), {"ax": 3}, TypeError, "ax")],
+}
+
+
+def public_callables(modules):
+    """{"module.qualname": callable} for every callable a module's `__all__` lists, exception classes left out."""
+    found = {}
+    for module in modules:
+        for name in module.__all__:
+            value = getattr(module, name)
+            if isinstance(value, types.ModuleType) or not callable(value):
+                continue
+            if isinstance(value, type) and issubclass(value, BaseException):
+                continue  # raised by rnnedu, never called with a learner's input
+            found[f"{value.__module__}.{value.__qualname__}"] = value
+    return found
+
+
+PUBLIC = public_callables(public_modules())
+
+
+def test_every_public_callable_has_bad_input_cases():
+    assert sorted(set(PUBLIC) - set(BAD_INPUT)) == [], "add bad-input cases for these public callables to BAD_INPUT"
+    assert sorted(set(BAD_INPUT) - set(PUBLIC)) == [], "these BAD_INPUT entries are not public callables"
+
+
+def test_the_walk_finds_a_public_function_without_cases():
+    module = types.ModuleType("rnnedu.fake")
+
+    def new_view(x):
+        return x
+
+    new_view.__module__, new_view.__qualname__ = "rnnedu.fake", "new_view"
+    module.new_view, module.__all__ = new_view, ["new_view"]
+    assert set(public_callables([module])) - set(BAD_INPUT) == {"rnnedu.fake.new_view"}
+
+
+CASES = [
+    pytest.param(name, *case, id=f"{name.removeprefix('rnnedu.')}-{i}")
+    for name, cases in BAD_INPUT.items()
+    if isinstance(cases, list)
+    for i, case in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, error, argument", CASES)
+def test_bad_input_gets_a_value_or_type_error_naming_the_argument(name, args, kwargs, error, argument):
+    function = PUBLIC[name]
+    args = [a.value() if isinstance(a, Lazy) else a for a in args]
+    kwargs = {k: v.value() if isinstance(v, Lazy) else v for k, v in kwargs.items()}
+    with pytest.raises(error) as caught:
+        function(*args, **kwargs)
+    assert re.search(rf"[`']{re.escape(argument)}[`']", str(caught.value)), str(caught.value)
+
+
+@pytest.mark.parametrize("name", [n for n, c in BAD_INPUT.items() if c == NO_ARGUMENTS])
+def test_functions_said_to_take_no_arguments_take_none(name):
+    assert not inspect.signature(PUBLIC[name]).parameters
+
+
+def test_keras_mask_accepts_any_value():
+    from rnnedu.reference import keras_mask
+
+    assert [keras_mask(value) for value in (None, 3, "x", X)] == [None] * 4
