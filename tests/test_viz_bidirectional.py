@@ -1,5 +1,6 @@
 import base64
 import io
+import re
 
 import keras
 import numpy as np
@@ -128,3 +129,25 @@ def test_bad_input_gets_a_clear_error(make, error, message):
 def test_an_unbuilt_layer_is_refused():
     with pytest.raises(ValueError, match="is not built yet"):
         merge_data(keras.layers.Bidirectional(keras.layers.LSTM(2)), np.zeros((1, 3, 2)))
+
+
+def test_plot_merge_draws_into_the_axes_it_is_given_and_returns_their_figure():
+    from matplotlib.figure import Figure
+
+    layer, x, _ = bidirectional("GRU")
+    data = merge_data(layer, x)
+    figure = Figure()
+    axes = figure.subplots(2, 2).ravel()
+    assert plot_merge(data, sample=1, merge_mode="sum", ax=axes) is figure
+    np.testing.assert_array_equal(axes[0].images[0].get_array(), data.forward[1].T)
+    np.testing.assert_allclose(axes[3].images[0].get_array(), data.merged["sum"][1].T)
+    assert axes[3].get_title().startswith("merge_mode='sum'")
+
+
+def test_merge_modes_are_the_ones_keras_accepts():
+    for mode in MERGE_MODES:
+        keras.layers.Bidirectional(keras.layers.GRU(2), merge_mode=mode)
+    with pytest.raises(ValueError, match="Invalid merge mode") as refused:
+        keras.layers.Bidirectional(keras.layers.GRU(2), merge_mode="max")
+    listed = re.search(r"\{(.*)\}", str(refused.value)).group(1)  # Keras lists the modes it accepts
+    assert {None if m.strip() == "None" else m.strip(' "') for m in listed.split(",")} == set(MERGE_MODES)

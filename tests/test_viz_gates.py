@@ -177,3 +177,19 @@ def test_a_bidirectional_layer_is_refused_with_a_pointer_to_its_directions():
     layer(x)
     with pytest.raises(TypeError, match="Bidirectional"):
         gate_data(layer, x)
+
+
+def test_plot_gates_draws_into_the_axes_it_is_given_and_returns_their_figure():
+    from matplotlib.figure import Figure
+
+    layer, x, _ = built("GRU", units=3)
+    data = gate_data(layer, x)
+    figure = Figure()
+    axes = figure.subplots(1, len(data.panels) + 1)
+    assert plot_gates(data, sample=1, step=2, ax=axes) is figure
+    for ax, name in zip(axes, data.panels):
+        np.testing.assert_array_equal(ax.images[0].get_array(), data.values[name][1].T)
+        assert ax.lines[0].get_xdata()[0] == 2
+    assert "step 2" in " ".join(t.get_text() for t in axes[-1].texts)
+    with pytest.raises(TypeError, match=r"`ax` must be None or a sequence of 5 matplotlib Axes"):
+        plot_gates(data, ax=axes[:2])

@@ -1,5 +1,6 @@
 import base64
 import io
+import re
 import warnings
 
 import keras
@@ -373,3 +374,34 @@ def _near_spines(figure, shape, width=2):
         ]:
             near[rows, columns] = True
     return near
+
+
+def test_plot_masks_draws_into_the_axes_it_is_given_and_returns_their_figure():
+    from matplotlib.figure import Figure
+
+    data = mask_data(token_model(keras.layers.LSTM(3, return_sequences=True, name="rnn")), BATCH)
+    figure = Figure()
+    axes = figure.subplots(4, 1)
+    assert plot_masks(data, padding="post", layer="rnn", sample=1, ax=axes) is figure
+    expected = np.where(data.layouts["post"].padding, PADDING_MASKED, SEEN)
+    np.testing.assert_array_equal(axes[0].images[0].get_array(), expected)
+    np.testing.assert_allclose(axes[2].images[0].get_array(), record(data, "post", "rnn").outputs[1].T)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"value": float("nan")}, "`value` must be an integer token id that the model's int32 input can hold"),
+        ({"value": 10**12}, "`value` must be an integer token id that the model's int32 input can hold"),
+        ({"maxlen": 10**12}, "`maxlen` must be an integer >= 1 and <= 10000"),
+    ],
+)
+def test_padding_values_and_lengths_the_model_cannot_take_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        mask_view(token_model(keras.layers.LSTM(2)), BATCH, **kwargs)
+
+
+def test_non_finite_float_sequences_are_refused():
+    model = keras.Sequential([keras.Input((None, 2)), keras.layers.Masking(), keras.layers.GRU(2)])
+    with pytest.raises(ValueError, match="`batch` must hold finite numbers"):
+        mask_data(model, np.full((1, 3, 2), np.inf))
