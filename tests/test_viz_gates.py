@@ -130,7 +130,7 @@ def test_explorer_sample_units_and_unit_controls_redraw_the_heatmaps_and_diagram
     np.testing.assert_array_equal(z.get_array(), explorer.data.values["z"][1, :, 2:6].T)
     assert all(line.get_ydata()[0] == 4 for line in explorer.frame.unit_lines)
     assert f"{explorer.data.values['z'][1, 0, 4]:+.3f}" in explorer.diagram.value
-    assert "sample 1" in explorer.figure._suptitle.get_text()
+    assert explorer.frame.sample_text.get_text() == "sample 1" and "units 2–5" in explorer.figure._suptitle.get_text()
 
 
 def test_explorer_display_bundle_holds_the_widget_and_a_static_picture():

@@ -156,5 +156,8 @@ def encode(rgba, format):
 
     buffer = io.BytesIO()
     options = {"quality": 92} if format == "jpeg" else {"compress_level": 6}
-    Image.fromarray(rgba[..., :3]).save(buffer, format=format, **options)
+    height, width = rgba.shape[:2]
+    # Read the RGBA buffer as it is and let PIL drop alpha: slicing [..., :3] first would copy it slowly.
+    image = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1)
+    image.convert("RGB").save(buffer, format=format, **options)
     return buffer.getvalue()

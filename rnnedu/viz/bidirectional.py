@@ -25,6 +25,7 @@ _MERGES = {
     "ave": (lambda f, b: (f + b) / 2, "(forward + backward) / 2"),
 }
 MERGE_MODES = (*_MERGES, None)  # None: no merge, a list of the two outputs
+DIRECTIONS = ("forward", "backward_as_computed", "backward")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)  # eq=False: fields are arrays, which == compares elementwise
@@ -221,12 +222,14 @@ class _MergeFrame:
             self._outline(self.axes["backward_as_computed"], timesteps - 1)
             self._outline(self.axes["backward"], 0)
         self.title = self.figure.suptitle(" ", fontsize=11)
+        # One colour scale per panel for every sample (the directions share theirs), so that samples compare.
+        self.largest = max(1e-6, *(float(np.max(np.abs(getattr(data, name)))) for name in DIRECTIONS))
         if owned:
             merged = self.axes["merged"]
-            self._merged_artists = [merged.xaxis, merged.yaxis, merged.title]
             spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # over the images
-            moving = [*self.images.values(), *self.colorbars, *self._merged_artists, *spines, self.title]
-            self.canvas = BlitCanvas(self.figure, moving)
+            # What the merge_mode changes, kept per merge_mode; the images and the title move with each control.
+            layered = [self.colorbars[-1], merged.xaxis, merged.yaxis, merged.title]
+            self.canvas = BlitCanvas(self.figure, [*self.images.values(), *spines, self.title], layered=layered)
             self.figure.get_layout_engine().execute(self.figure)
             self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
 
@@ -236,17 +239,18 @@ class _MergeFrame:
         if merge_mode not in self.data.merged:
             shown = ", ".join(repr(m) for m in self.data.merged)
             raise ValueError(f"`merge_mode` must be one of {shown} for this layer; got {describe(merge_mode)}.")
+        if self.canvas is not None and merge_mode != self.merge_mode:
+            self.canvas.layered_key = str(merge_mode)
+            self.canvas.invalidate_layered()
         self.sample, self.merge_mode = sample, merge_mode
-        names = ("forward", "backward_as_computed", "backward")
-        directions = [getattr(self.data, name)[sample] for name in names]
-        largest = max(1e-6, *(float(np.max(np.abs(d))) for d in directions))
-        for name, values in zip(names, directions):
-            self._set(self.images[name], values, largest)
+        for name in DIRECTIONS:
+            self._set(self.images[name], getattr(self.data, name)[sample], self.largest)
         merged = self.data.merged[merge_mode]
         shown = _side_by_side(merged, sample) if merge_mode is None else merged[sample]
         sequences = self.data.return_sequences
         shown = shown if sequences else shown[:, None]  # one output: its units across
-        self._set(self.images["merged"], shown, max(1e-6, float(np.nanmax(np.abs(shown)))))
+        every = np.concatenate([np.ravel(part) for part in merged]) if merge_mode is None else merged
+        self._set(self.images["merged"], shown, max(1e-6, float(np.max(np.abs(every)))))
         self._draw_divider(merge_mode, sequences)
         ax = self.axes["merged"]
         ax.set_title(_merge_title(self.data, merge_mode), fontsize=10)
@@ -286,7 +290,8 @@ class _MergeFrame:
         values = np.asarray(values)
         image.set_data(values.T)
         image.set_extent((-0.5, values.shape[0] - 0.5, -0.5, values.shape[1] - 0.5))
-        image.set_clim(-largest, largest)
+        if image.get_clim() != (-largest, largest):  # the colour bar redraws when it changes
+            image.set_clim(-largest, largest)
 
     @staticmethod
     def _outline(ax, column):

@@ -272,11 +272,12 @@ class _GateFrame:
         self.shading = {name: self._shading(ax) for name, ax in self.axes.items()} if masked else {}
         self.step_lines = [ax.axvline(0, color="#ff7f0e", lw=1.8) for ax in self.axes.values()]
         self.unit_lines = [ax.axhline(0, color="black", lw=0.8, ls=":") for ax in self.axes.values()]
-        self.title = self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_sample writes
+        self.title = self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_units writes
+        self.sample_text = self.figure.text(0.005, 0.995, " ", ha="left", va="top", fontsize=11, weight="bold")
         self.diagram = _Diagram(diagram_ax, data) if diagram else None
         if axes is None:
             spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # drawn over the images
-            layered = [*self.images.values(), *self.shading.values(), *spines, self.title]
+            layered = [*self.images.values(), *self.shading.values(), *spines, self.sample_text]
             moving = [*self.step_lines, *self.unit_lines, *(self.diagram.texts if diagram else [])]
             self.canvas = BlitCanvas(self.figure, moving, layered=layered)
             self.figure.get_layout_engine().execute(self.figure)
@@ -293,8 +294,12 @@ class _GateFrame:
             self.canvas.invalidate()  # a new units range rescales every y axis, which are in the background
         elif self.canvas is not None and sample != self.sample:
             self.canvas.invalidate_layered()  # another sample redraws only the heatmaps and the title
-        if (sample, units) != (self.sample, self.units):
+        if units != self.units:
             self.sample, self.units = sample, units
+            self._draw_units()
+            self._draw_sample()
+        elif sample != self.sample:
+            self.sample = sample
             self._draw_sample()
         self.unit, self.step = unit, step
         for line in self.step_lines:
@@ -328,25 +333,29 @@ class _GateFrame:
         timesteps = self.data.shape[1]
         return ax.imshow(np.zeros((1, timesteps, 4)), aspect="auto", origin="lower", interpolation="nearest")
 
-    def _draw_sample(self):
+    def _draw_units(self):
+        """The units range: the heatmaps' extent, the y axes and the title (all in the background)."""
         first, last = self.units
-        timesteps = self.data.shape[1]
-        extent = (-0.5, timesteps - 0.5, first - 0.5, last + 0.5)
-        for name, image in self.images.items():
-            image.set_data(self.data.values[name][self.sample, :, first : last + 1].T)
+        extent = (-0.5, self.data.shape[1] - 0.5, first - 0.5, last + 0.5)
+        for name, image in [*self.images.items(), *self.shading.items()]:
             image.set_extent(extent)
             self.axes[name].set_ylim(first - 0.5, last + 0.5)
+        self.title.set_text(
+            f"{self.data.layer} ({self.data.kind}): each gate over the steps (x) for units {first}–{last} (y)"
+            + (" · grey: masked steps" if self.data.mask is not None else "")
+        )
+
+    def _draw_sample(self):
+        """The sample: the heatmaps' values, the masked-step shading and the sample's label."""
+        first, last = self.units
+        for name, image in self.images.items():
+            image.set_data(self.data.values[name][self.sample, :, first : last + 1].T)
         if self.shading:
-            overlay = np.zeros((1, timesteps, 4))
+            overlay = np.zeros((1, self.data.shape[1], 4))
             overlay[0, :, :3], overlay[0, :, 3] = 0.5, np.where(self.data.mask[self.sample], 0.0, 0.6)  # grey, masked
             for image in self.shading.values():
                 image.set_data(overlay)
-                image.set_extent(extent)
-        kind, layer = self.data.kind, self.data.layer
-        self.title.set_text(
-            f"{layer} ({kind}), sample {self.sample}: each gate over the steps (x) for units {first}–{last} (y)"
-            + (" · grey: masked steps" if self.data.mask is not None else "")
-        )
+        self.sample_text.set_text(f"sample {self.sample}")
 
 
 class _Diagram:

@@ -358,11 +358,11 @@ class _MaskFrame:
         if axes is not None:
             return
         spines = [spine for name in ("steps", "outputs") for spine in self.axes[name].spines.values()]
-        moving = [self.strip, self.image, *spines, self.outline, self.output_title]  # spines over the images
+        moving = [self.strip, self.image, *spines, self.outline]  # spines over the images
         # What changes with the layer: drawn over the background once per layer, then kept (see MaskView).
         axis_parts = [self.axes["grid"].xaxis, self.axes["steps"].xaxis, self.axes["outputs"].xaxis]
         axis_parts += [self.axes["outputs"].yaxis, self.colorbar.ax]
-        texts = [*self.values, *self.row_labels, *self.flow_lines, self.cudnn_line, self.title]
+        texts = [*self.values, *self.row_labels, *self.flow_lines, self.cudnn_line, self.title, self.output_title]
         self.canvas = BlitCanvas(self.figure, moving, layered=[self.cells, *texts, *axis_parts])
         for text in self.row_labels:  # the widest texts, so that the layout leaves room for them
             text.set_text("not right-padded ✗")
@@ -458,8 +458,7 @@ class _MaskFrame:
         largest = max(
             float(np.max(np.abs(layout.layers[index].outputs), initial=0.0)) for layout in self.data.layouts.values()
         )
-        self.image.set_clim(-max(largest, 1e-6), max(largest, 1e-6))
-        self.colorbar.update_normal(self.image)
+        self.image.set_clim(-max(largest, 1e-6), max(largest, 1e-6))  # the colour bar follows
         outputs = record.outputs
         timed = outputs.ndim == 3
         length = outputs.shape[1] if timed else 1
@@ -504,7 +503,8 @@ class _MaskFrame:
         self.strip.set_data(row[None, :])
         self.strip.set_extent((-0.5, len(row) - 0.5, -0.5, 0.5))
         rule = "" if record.agrees is None else f"; at masked steps it emitted what the strip says: {record.agrees}"
-        self.output_title.set_text(f"{record.name} outputs for sample {sample}, shape {record.outputs.shape}{rule}")
+        shape = record.outputs.shape
+        self.output_title.set_text(f"{record.name} outputs for the outlined sample, shape {shape}{rule}")
 
 
 def _check_data(data):
