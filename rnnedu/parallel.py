@@ -183,6 +183,11 @@ class _ParallelRNN(keras.layers.RNN):
             zero_output_for_mask=zero_output_for_mask,
             **kwargs,
         )
+        if self.parallel and keras.backend.backend() == "tensorflow":
+            # The TensorFlow backend's associative_scan fails to compile with XLA for more than two steps
+            # ("Cannot concatenate arrays that differ in dimensions", Keras 3.15.1, TensorFlow 2.21), so a
+            # model holding this layer trains as a TensorFlow graph without XLA, as Keras does for cuDNN layers.
+            self.supports_jit = False
 
     @property
     def units(self):
@@ -198,10 +203,11 @@ class _ParallelRNN(keras.layers.RNN):
             sequences = ops.flip(sequences, axis=1)
             mask = None if mask is None else ops.flip(mask, axis=1)
         states = _scan(self.cell, sequences, h0, mask)
-        if mask is None:
+        if mask is None or (keras.backend.backend() == "jax" and not self.zero_output_for_mask):
+            # JAX's RNN loop outputs the previous state at a masked step, the initial state before the first real one.
             return states[:, -1], states, [states[:, -1]]
-        # As Keras's RNN loop does: a masked step outputs the last real step's output, or zeros before
-        # the first real step (zeros at every masked step with zero_output_for_mask=True).
+        # TensorFlow's and PyTorch's loops output the last real step's output, zeros before the first real
+        # step; with zero_output_for_mask=True every backend outputs zeros at every masked step.
         mask = ops.expand_dims(ops.cast(mask, "int32"), -1)
         shown = mask if self.zero_output_for_mask else ops.cumsum(mask, axis=1)
         outputs = ops.where(shown > 0, states, ops.zeros_like(states))
@@ -296,6 +302,8 @@ def _scan(cell, sequences, h0, mask):
         log_b = ops.where(keep, log_b, ops.full_like(log_b, _LOG_ZERO))  # b = 0: nothing is added
     # Two steps (a1, b1) then (a2, b2) make one step (a1 * a2, a2 * b1 + b2); in logs:
     log_a_total, log_h = ops.associative_scan(_combine, (log_a, log_b), axis=1)
+    # TensorFlow's scan loses the static shape in a graph; the layers after this one need it.
+    log_a_total, log_h = (ops.reshape(v, ops.shape(log_b)) for v in (log_a_total, log_h))
     # The scan starts from h = 0; the initial state enters linearly, scaled by the product of the a's.
     h = ops.exp(log_h) + ops.exp(log_a_total) * ops.expand_dims(ops.cast(h0, "float32"), 1)
     return ops.cast(h, cell.compute_dtype)
