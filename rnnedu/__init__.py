@@ -11,13 +11,15 @@ names are also here, at the top level:
 * `rnnedu.environment`: `setup`, `describe_environment`, `in_colab`;
 * `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `verify`, the generators
   `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
-  committed benchmark results (`load_kernel_results`, `plot_kernels`);
+  committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`);
 * `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
   `explain_shapes`, `draw_unrolled` and `explain_fast_path` (defined in
   `rnnedu.cudnn`, beside the cuDNN rules it reads);
 * `rnnedu.cudnn`: why a layer does or does not run on the fused kernel;
 * `rnnedu.reference`: `trace`, every gate of a layer computed in NumPy, and `keras_mask`;
 * `rnnedu.models`: builders of the models the course trains more than once;
+* `rnnedu.parallel`: `MinGRU` and `MinLSTM`, recurrent layers computed in parallel with a scan
+  (imported on demand, `from rnnedu.parallel import MinGRU`: defining Keras layers imports Keras);
 * `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, and the
   data and plot functions behind them;
 * `rnnedu.exercises`: `Exercise` and the exercises of each notebook.

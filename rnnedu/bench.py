@@ -8,6 +8,7 @@ Run from the project's environment:
     python -m rnnedu.bench views --quick   # all three, fewer repeats, as the tests run it
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
+    python -m rnnedu.bench scan            # training steps: MinGRU/MinLSTM scanned and looped, GRU/LSTM
 
 Timings depend on the machine; a test only checks that a benchmark runs.
 """
@@ -31,9 +32,9 @@ import pandas as pd
 
 from rnnedu._validate import check_choice, check_int, describe
 from rnnedu.cudnn import watch_cudnn_calls
-from rnnedu.datasets import KERNEL_COLUMNS
+from rnnedu.datasets import KERNEL_COLUMNS, SCAN_COLUMNS
 
-__all__ = ["bench_gates", "bench_kernels", "bench_masks", "bench_merge", "main"]
+__all__ = ["bench_gates", "bench_kernels", "bench_masks", "bench_merge", "bench_scan", "main"]
 
 COLUMNS = ["measurement", "repeats", "median_ms", "p95_ms"]
 
@@ -251,6 +252,87 @@ def bench_kernels(timesteps=(28, 112), batch_sizes=(64, 256), units=64, steps=32
     return table
 
 
+def bench_scan(
+    timesteps=(64, 256, 1024, 4096), batch_size=64, features=64, units=128, steps=8, repeats=5, families=("GRU", "LSTM")
+):
+    """Time training steps of minGRU/minLSTM scanned in parallel and looped, against the built-in GRU/LSTM.
+
+    For every family and sequence length it trains three models of the same
+    shape, Input -> recurrent layer -> Dense(10): `rnnedu.parallel.MinGRU`
+    with `parallel=True` (one `keras.ops.associative_scan` over the sequence),
+    the same layer with `parallel=False` (its cell in the `keras.layers.RNN`
+    loop, one step after another), and the built-in `keras.layers.GRU`
+    (fused, e.g. cuDNN, where the backend and device have it); the same for
+    LSTM. Each is compiled and fitted as in `bench_kernels`: one untimed epoch
+    of `steps` batches, then `repeats` timed epochs; an epoch's time divided
+    by `steps` is a training step (forward, backward, update).
+
+    Args:
+        timesteps: non-empty sequence of ints >= 1, the sequence lengths.
+        batch_size: int >= 1.
+        features: int >= 1, the size of each input step.
+        units: int >= 1, the recurrent layers' units.
+        steps: int >= 1, training steps per epoch.
+        repeats: int >= 1, timed epochs per model.
+        families: non-empty sequence of "GRU" and "LSTM".
+
+    Returns:
+        pandas.DataFrame, one row per family and length: backend, device, family,
+        timesteps, batch_size, features, units, steps, repeats, the median and
+        95th percentile ms per training step of the parallel, sequential and
+        built-in models, builtin_cudnn (whether the built-in layer called the
+        backend's cuDNN function), the ratios sequential_over_parallel and
+        builtin_over_parallel, then the provenance columns as in `bench_kernels`.
+
+    Example:
+    >>> table = bench_scan(timesteps=(4,), batch_size=2, features=3, units=3, steps=1, repeats=1, families=("GRU",))
+    >>> table[["family", "timesteps", "batch_size", "units"]].values.tolist()
+    [['GRU', 4, 2, 3]]
+    """
+    import keras
+
+    from rnnedu import parallel
+    from rnnedu.environment import describe_environment
+
+    timesteps = _check_sizes("timesteps", timesteps)
+    batch_size, features, units = (
+        check_int(name, value, min_value=1)
+        for name, value in (("batch_size", batch_size), ("features", features), ("units", units))
+    )
+    steps = check_int("steps", steps, min_value=1)
+    repeats = check_int("repeats", repeats, min_value=1)
+    families = _check_layers(families, name="families")
+    info = describe_environment()
+    rows = []
+    for family, length in itertools.product(families, timesteps):
+        rng = np.random.default_rng(0)
+        batch = rng.normal(size=(batch_size, length, features)).astype("float32"), rng.integers(0, 10, batch_size)
+        minimal = {"GRU": parallel.MinGRU, "LSTM": parallel.MinLSTM}[family]
+        times = {}
+        for kind, layer in (
+            ("parallel", minimal(units, parallel=True)),
+            ("sequential", minimal(units, parallel=False)),
+            ("builtin", getattr(keras.layers, family)(units)),
+        ):
+            model = keras.Sequential([keras.Input((length, features)), layer, keras.layers.Dense(10)])
+            times[kind] = _time_training(model, batch, steps, repeats, info)
+        rows.append(
+            {"backend": info["backend"], "device": info["device"], "family": family, "timesteps": length}
+            | {"batch_size": batch_size, "features": features, "units": units, "steps": steps, "repeats": repeats}
+            | {f"{kind}_ms": row["median_ms"] for kind, (row, _) in times.items()}
+            | {f"{kind}_p95_ms": row["p95_ms"] for kind, (row, _) in times.items()}
+            | {"builtin_cudnn": times["builtin"][1]}
+            | {
+                "sequential_over_parallel": times["sequential"][0]["median_ms"] / times["parallel"][0]["median_ms"],
+                "builtin_over_parallel": times["builtin"][0]["median_ms"] / times["parallel"][0]["median_ms"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=SCAN_COLUMNS)
+    for column, value in _provenance(info).items():
+        table[column] = value
+    return table
+
+
 BENCHMARKS = {"gates": bench_gates, "masks": bench_masks, "merge": bench_merge}
 
 
@@ -266,16 +348,18 @@ def main(argv=None):
     if argv is not None and (isinstance(argv, str) or not all(isinstance(a, str) for a in argv)):
         raise TypeError(f"`argv` must be a list of strings such as ['gates', '--quick'], got {describe(argv)}.")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
-    choices = [*BENCHMARKS, "views", "kernels"]
+    choices = [*BENCHMARKS, "views", "kernels", "scan"]
     parser.add_argument("benchmark", choices=choices, help="what to measure ('views': gates, masks and merge)")
     parser.add_argument("--quick", action="store_true", help="few repeats: checks that it runs, measures little")
-    parser.add_argument("--csv", help="kernels: where to write the table (default build/bench/kernels_BACKEND.csv)")
-    parser.add_argument("--timesteps", type=int, nargs="+", default=[28, 112], help="kernels: sequence lengths")
+    parser.add_argument("--csv", help="kernels, scan: where to write the table (default build/bench/NAME_BACKEND.csv)")
+    parser.add_argument("--timesteps", type=int, nargs="+", help="kernels, scan: sequence lengths")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 256], help="kernels: batch sizes")
-    parser.add_argument("--steps", type=int, default=32, help="kernels: training steps per timed epoch")
+    parser.add_argument("--steps", type=int, help="kernels, scan: training steps per timed epoch (32, 8)")
     args = parser.parse_args(argv)
     if args.benchmark == "kernels":
         return _run_kernels(args)
+    if args.benchmark == "scan":
+        return _run_scan(args)
     names = list(BENCHMARKS) if args.benchmark == "views" else [args.benchmark]
     tables = []
     for name in names:
@@ -290,7 +374,7 @@ def main(argv=None):
 
 def _run_kernels(args):
     quick = {"timesteps": (8,), "batch_sizes": (8,), "units": 8, "steps": 2, "repeats": 1}
-    sizes = {"timesteps": args.timesteps, "batch_sizes": args.batch_sizes, "steps": args.steps}
+    sizes = {"timesteps": args.timesteps or [28, 112], "batch_sizes": args.batch_sizes, "steps": args.steps or 32}
     table = bench_kernels(**quick) if args.quick else bench_kernels(**sizes)
     first = table.iloc[0]
     print(
@@ -300,7 +384,27 @@ def _run_kernels(args):
     )
     shown = ["layer", "timesteps", "batch_size", "fused_ms", "generic_ms", "speedup", "fused_cudnn"]
     print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    path = pathlib.Path(args.csv or f"build/bench/kernels_{first['backend']}.csv")
+    return _write_csv(table, args.csv or f"build/bench/kernels_{first['backend']}.csv")
+
+
+def _run_scan(args):
+    quick = {"timesteps": (8,), "batch_size": 4, "features": 3, "units": 4, "steps": 1, "repeats": 1}
+    sizes = {"timesteps": args.timesteps or [64, 256, 1024, 4096], "steps": args.steps or 8}
+    table = bench_scan(**quick) if args.quick else bench_scan(**sizes)
+    first = table.iloc[0]
+    print(
+        f"training steps on {first['backend']} {first['backend_version']}, Keras {first['keras']}, "
+        f"{first['hardware']}: batch {first['batch_size']}, {first['features']} features, {first['units']} units; "
+        f"median ms per step over {first['repeats']} epochs of {first['steps']} steps"
+    )
+    shown = ["family", "timesteps", "parallel_ms", "sequential_ms", "builtin_ms", "builtin_cudnn"]
+    shown += ["sequential_over_parallel", "builtin_over_parallel"]
+    print(table[shown].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    return _write_csv(table, args.csv or f"build/bench/scan_{first['backend']}.csv")
+
+
+def _write_csv(table, path):
+    path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, float_format="%.4f")
     print(f"wrote {path}")
@@ -344,10 +448,10 @@ def _check_sizes(name, values):
     return [check_int(f"{name}[{i}]", value, min_value=1) for i, value in enumerate(values)]
 
 
-def _check_layers(layers):
+def _check_layers(layers, name="layers"):
     if isinstance(layers, str) or not hasattr(layers, "__iter__") or not list(layers):
-        raise TypeError(f"`layers` must be a non-empty sequence of 'LSTM' and 'GRU', got {describe(layers)}.")
-    return [check_choice(f"layers[{i}]", layer, ("LSTM", "GRU")) for i, layer in enumerate(layers)]
+        raise TypeError(f"`{name}` must be a non-empty sequence of 'LSTM' and 'GRU', got {describe(layers)}.")
+    return [check_choice(f"{name}[{i}]", layer, ("LSTM", "GRU")) for i, layer in enumerate(layers)]
 
 
 def _provenance(info):

@@ -29,11 +29,13 @@ from rnnedu._validate import (
 __all__ = [
     "KERNEL_COLUMNS",
     "PROVENANCE_COLUMNS",
+    "SCAN_COLUMNS",
     "DataFileError",
     "addition_problems",
     "bracket_depth",
     "data_dir",
     "load_kernel_results",
+    "load_scan_results",
     "load_mnist",
     "load_sunspots",
     "plot_kernels",
@@ -63,6 +65,26 @@ KERNEL_COLUMNS = [
     "generic_p95_ms",
     "speedup",
     "fused_cudnn",
+]
+SCAN_COLUMNS = [
+    "backend",
+    "device",
+    "family",
+    "timesteps",
+    "batch_size",
+    "features",
+    "units",
+    "steps",
+    "repeats",
+    "parallel_ms",
+    "parallel_p95_ms",
+    "sequential_ms",
+    "sequential_p95_ms",
+    "builtin_ms",
+    "builtin_p95_ms",
+    "builtin_cudnn",
+    "sequential_over_parallel",
+    "builtin_over_parallel",
 ]
 PROVENANCE_COLUMNS = ["date", "hardware", "driver", "keras", "backend_version", "cudnn", "python"]
 
@@ -329,12 +351,35 @@ def load_kernel_results(name="kernels_h200.csv"):
     >>> sorted(set(load_kernel_results()["backend"]))
     ['jax', 'torch']
     """
+    return _load_results(name, KERNEL_COLUMNS, "a kernel benchmark")
+
+
+def load_scan_results(name="scan_h200.csv"):
+    """Load a scan benchmark (minGRU/minLSTM against GRU/LSTM) that was run on a GPU and committed in data/.
+
+    Args:
+        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
+
+    Returns:
+        pandas.DataFrame with the columns SCAN_COLUMNS and PROVENANCE_COLUMNS,
+        as `python -m rnnedu.bench scan` writes them.
+
+    Example:
+    >>> table = load_scan_results()
+    >>> sorted(set(table["backend"])), sorted(set(table["timesteps"]))
+    (['jax', 'torch'], [64, 256, 1024, 4096])
+    """
+    return _load_results(name, SCAN_COLUMNS, "a scan benchmark")
+
+
+def _load_results(name, columns, what):
+    """Read a committed benchmark CSV after checking its sha256 and its columns."""
     import pandas as pd
 
     table = pd.read_csv(verify(name))
-    missing = [c for c in KERNEL_COLUMNS + PROVENANCE_COLUMNS if c not in table.columns]
+    missing = [c for c in columns + PROVENANCE_COLUMNS if c not in table.columns]
     if missing:
-        raise ValueError(f"`name` data/{name} is not a kernel benchmark: it lacks the columns {missing}.")
+        raise ValueError(f"`name` data/{name} is not {what}: it lacks the columns {missing}.")
     return table
 
 

@@ -70,6 +70,11 @@ BAD_INPUT = {
     ],
     "rnnedu.bench.bench_masks": [((), {"batch_size": 1}, ValueError, "batch_size")],
     "rnnedu.bench.bench_merge": [((), {"features": 0}, ValueError, "features")],
+    "rnnedu.bench.bench_scan": [
+        ((), {"timesteps": ()}, TypeError, "timesteps"),
+        ((), {"families": ("RNN",)}, ValueError, "families[0]"),
+        ((), {"units": 0}, ValueError, "units"),
+    ],
     "rnnedu.bench.main": [(("gates",), {}, TypeError, "argv")],
     "rnnedu.cudnn.explain_fast_path": [
         (("lstm",), {}, TypeError, "layer"),
@@ -85,6 +90,7 @@ BAD_INPUT = {
     ],
     "rnnedu.datasets.data_dir": NO_ARGUMENTS,
     "rnnedu.datasets.load_kernel_results": [(("nope.csv",), {}, ValueError, "name")],
+    "rnnedu.datasets.load_scan_results": [(("nope.csv",), {}, ValueError, "name")],
     "rnnedu.datasets.load_mnist": [(("web",), {}, ValueError, "source"), ((), {"timeout": 0}, ValueError, "timeout")],
     "rnnedu.datasets.load_sunspots": [(("daily",), {}, ValueError, "frequency")],
     "rnnedu.datasets.plot_kernels": [((5,), {}, TypeError, "table"), ((TABLE,), {"ax": "left"}, TypeError, "ax")],
@@ -113,6 +119,11 @@ BAD_INPUT = {
     "rnnedu.models.nested_model": [((3, 2, (2, 2)), {}, TypeError, "cell")],
     "rnnedu.models.sequence_classifier": [((), {"vocab_size": HUGE}, ValueError, "vocab_size")],
     "rnnedu.models.stateful_forecaster": [((HUGE,), {}, ValueError, "batch_size")],
+    "rnnedu.parallel.MinGRU": [((0,), {}, ValueError, "units"), ((4,), {"parallel": "yes"}, TypeError, "parallel")],
+    "rnnedu.parallel.MinGRUCell": [(("8",), {}, TypeError, "units")],
+    "rnnedu.parallel.MinLSTM": [((10**9,), {}, ValueError, "units"), ((4,), {"parallel": 1}, TypeError, "parallel")],
+    "rnnedu.parallel.MinLSTMCell": [((2.5,), {}, TypeError, "units")],
+    "rnnedu.parallel.has_associative_scan": NO_ARGUMENTS,
     "rnnedu.reference.keras_mask": "accepts any value: one without a Keras mask gives None",
     "rnnedu.reference.trace": [
         ((LSTM, X_NAN), {}, ValueError, "x"),

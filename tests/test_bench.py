@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from rnnedu.bench import bench_gates, bench_kernels, bench_masks, bench_merge, main
-from rnnedu.datasets import KERNEL_COLUMNS, PROVENANCE_COLUMNS
+from rnnedu.datasets import KERNEL_COLUMNS, PROVENANCE_COLUMNS, SCAN_COLUMNS
 
 
 @pytest.mark.slow
@@ -42,7 +42,7 @@ def test_unknown_benchmark_is_refused_with_the_choices(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["kernel"])
     assert exit.value.code == 2
-    assert "invalid choice: 'kernel' (choose from 'gates', 'masks', 'merge', 'views', 'kernels')" in (
+    assert "invalid choice: 'kernel' (choose from 'gates', 'masks', 'merge', 'views', 'kernels', 'scan')" in (
         capsys.readouterr().err.replace('"', "'")
     )
 
@@ -64,6 +64,20 @@ def test_kernels_benchmark_quick_run_writes_a_csv_with_one_row_per_layer(tmp_pat
     assert np.all(saved["fused_ms"] > 0) and np.all(saved["generic_ms"] > 0)
     assert np.allclose(saved["speedup"], saved["generic_ms"] / saved["fused_ms"], rtol=1e-3)
     assert not table["fused_cudnn"].any() or table["device"].iloc[0] != "CPU"  # no cuDNN without a GPU
+
+
+@pytest.mark.slow
+def test_scan_benchmark_quick_run_writes_a_csv_with_one_row_per_family(tmp_path, capsys):
+    path = tmp_path / "scan.csv"
+    main(["scan", "--quick", "--csv", str(path)])
+    printed = capsys.readouterr().out
+    assert "sequential_over_parallel" in printed and f"wrote {path}" in printed
+    saved = pd.read_csv(path)
+    assert list(saved.columns) == SCAN_COLUMNS + PROVENANCE_COLUMNS
+    assert saved["family"].tolist() == ["GRU", "LSTM"] and saved["backend"].tolist() == ["tensorflow"] * 2
+    assert np.all(saved[["parallel_ms", "sequential_ms", "builtin_ms"]] > 0)
+    assert np.allclose(saved["sequential_over_parallel"], saved["sequential_ms"] / saved["parallel_ms"], rtol=1e-3)
+    assert np.allclose(saved["builtin_over_parallel"], saved["builtin_ms"] / saved["parallel_ms"], rtol=1e-3)
 
 
 @pytest.mark.parametrize(
