@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
 from rnnedu.cudnn import explain_fast_path  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
-from rnnedu.environment import environment, in_colab, setup  # noqa: E402
+from rnnedu.environment import environment, in_colab, load_tensorflow, setup  # noqa: E402
 from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
 from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 
@@ -34,6 +34,7 @@ __all__ = [
     "in_colab",
     "layer_totals",
     "load_mnist",
+    "load_tensorflow",
     "load_sunspots",
     "mask_view",
     "merge_view",
