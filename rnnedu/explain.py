@@ -10,10 +10,14 @@ import math
 import pandas as pd
 
 from rnnedu._validate import check_built, check_int, describe
+from rnnedu.reference import KERNEL_BLOCKS
 
 COLUMNS = ["layer", "weight", "shape", "count", "formula", "arithmetic"]
 STEP, ROW = 3.0, 3.2  # drawing: distance between timesteps and between layers
-GATES = {"LSTMCell": ("4 gates (i, f, c, o)", 4), "GRUCell": ("3 gates (z, r, h)", 3), "SimpleRNNCell": (None, 1)}
+GATES = {
+    **{kind: (f"{len(names)} gates ({', '.join(names)})", len(names)) for kind, names in KERNEL_BLOCKS.items()},
+    "SimpleRNNCell": (None, 1),
+}
 
 
 def explain_params(layer_or_model, input_shape=None):

@@ -25,6 +25,9 @@ GATE_NAMES = {
     "LSTMCell": ("i", "f", "g", "o", "c"),
     "GRUCell": ("z", "r", "candidate"),
 }
+# The course's one set of gate names (prose, explain_params, the gate explorer): what `trace` records per
+# cell above, and here the blocks of columns of a cell's kernel, recurrent_kernel and bias, in Keras's order.
+KERNEL_BLOCKS = {"LSTMCell": ("i", "f", "g", "o"), "GRUCell": ("z", "r", "candidate")}
 
 
 def trace(layer, x, initial_state=None, mask=None):

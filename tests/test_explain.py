@@ -317,3 +317,18 @@ def test_draw_unrolled_shows_states_go_backwards_and_bidirectional_rows():
     fig = draw_unrolled(model, timesteps=2)
     assert len(boxes(fig)) == 4
     assert any("(forward)" in t for t in texts(fig)) and any("(backward)" in t for t in texts(fig))
+
+
+@pytest.mark.parametrize(
+    "layer, names",
+    [(keras.layers.LSTM(3), ("i", "f", "g", "o")), (keras.layers.GRU(3), ("z", "r", "candidate"))],
+)
+def test_explain_params_names_the_gates_as_rnnedu_reference_records_them(layer, names):
+    from rnnedu import reference
+
+    model = keras.Sequential([keras.Input((4, 2)), layer])
+    formulas = explain_params(model)["formula"].iloc[:3]
+    wanted = f"{len(names)} gates ({', '.join(names)})"
+    assert all(wanted in formula for formula in formulas), list(formulas)
+    cell = type(layer.cell).__name__
+    assert set(names) <= set(reference.GATE_NAMES[cell])  # the names trace() records, and the explorer shows

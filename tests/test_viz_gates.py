@@ -175,3 +175,11 @@ def test_a_bidirectional_layer_is_refused_with_a_pointer_to_its_directions():
     layer(x)
     with pytest.raises(TypeError, match="Bidirectional"):
         gate_data(layer, x)
+
+
+def test_gate_explorer_panels_use_the_gate_names_of_rnnedu_reference():
+    from rnnedu import reference
+    from rnnedu.viz import gates
+
+    assert gates.PANELS["LSTM"] == (*reference.GATE_NAMES["LSTMCell"], "h") == ("i", "f", "g", "o", "c", "h")
+    assert gates.PANELS["GRU"] == (*reference.GATE_NAMES["GRUCell"], "h") == ("z", "r", "candidate", "h")

@@ -21,11 +21,7 @@ from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
 
 MAX_UNITS_SHOWN = 32
 KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
-PANELS = {
-    "LSTM": ("i", "f", "g", "o", "c", "h"),
-    "GRU": ("z", "r", "candidate", "h"),
-    "SimpleRNN": ("pre_activation", "h"),
-}
+PANELS = {kind: (*reference.GATE_NAMES[cell], "h") for cell, kind in KINDS.items()}  # the course's gate names
 TITLES = {
     "i": "i: input gate",
     "f": "f: forget gate",
