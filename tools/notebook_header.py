@@ -25,9 +25,14 @@ def repository_url():
         return tomllib.load(f)["project"]["urls"]["Repository"]
 
 
-def badge_source(url, notebook_name):
+def colab_url(url, notebook_name):
+    """The address that opens a notebook of the repository at `url` in Google Colab."""
     path = url.removeprefix("https://github.com/")
-    target = f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{notebook_name}"
+    return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{notebook_name}"
+
+
+def badge_source(url, notebook_name):
+    target = colab_url(url, notebook_name)
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({target})"
 
 
