@@ -15,7 +15,15 @@ from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  
 from rnnedu.cudnn import explain_fast_path  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import environment, in_colab, load_tensorflow, setup  # noqa: E402
-from rnnedu.explain import draw_unrolled, explain_params, explain_shapes, layer_totals  # noqa: E402
+from rnnedu.explain import (  # noqa: E402
+    draw_encoder_decoder,
+    draw_mask_flow,
+    draw_nested_states,
+    draw_unrolled,
+    explain_params,
+    explain_shapes,
+    layer_totals,
+)
 from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 
 __version__ = "0.1.0"
@@ -23,6 +31,9 @@ __version__ = "0.1.0"
 __all__ = [
     "cudnn",
     "datasets",
+    "draw_encoder_decoder",
+    "draw_mask_flow",
+    "draw_nested_states",
     "draw_unrolled",
     "environment",
     "exercises",
