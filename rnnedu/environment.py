@@ -93,6 +93,7 @@ def setup(seed=42, deterministic=True, verbose=True):
     if deterministic:
         _enable_determinism(keras.backend.backend())
     matplotlib.rcParams.update(PLOT_STYLE)
+    _show_figures_inline()
     if verbose:
         print(_summary_line(environment(), seed))
 
@@ -135,6 +136,18 @@ def load_tensorflow():
         import tensorflow as tf
 
         tf.config.list_physical_devices("GPU")  # TensorFlow logs while it looks for GPUs, once
+
+
+def _show_figures_inline():
+    """In IPython, show a matplotlib Figure made without pyplot (as rnnedu's drawing functions return) as a PNG."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
 
 
 @contextlib.contextmanager

@@ -83,3 +83,23 @@ def test_load_tensorflow_says_what_to_do_without_tensorflow(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModuleNotFoundError, match="Change runtime type, pick CPU or a GPU"):
         rnnedu.load_tensorflow()
+
+
+def test_setup_lets_ipython_show_a_figure_made_without_pyplot():
+    import base64
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    shell = InteractiveShell.instance()
+    try:
+        png = shell.display_formatter.formatters["image/png"]  # what a notebook kernel shows
+        with pytest.raises(KeyError):
+            png.lookup(Figure())  # nothing shows a Figure as a PNG before...
+        rnnedu.setup(verbose=False)
+        figure = Figure(figsize=(1, 1))
+        figure.add_subplot().plot([0, 1])
+        image = png.lookup(figure)(figure)  # ...and after setup() (base64 text in IPython 8, bytes in 7)
+        assert (base64.b64decode(image) if isinstance(image, str) else image).startswith(b"\x89PNG")
+    finally:
+        InteractiveShell.clear_instance()
