@@ -551,7 +551,7 @@ def draw_nested_states(vector_features, matrix_shape, vector_units, state_matrix
     i2, i3 = _pair("matrix_shape", matrix_shape)
     u2, u3 = _pair("state_matrix_shape", state_matrix_shape)
     timesteps = check_int("timesteps", timesteps, min_value=1, max_value=6)
-    ax = _new_axes(ax, (2.6 * timesteps + 2.5, 3.6))
+    ax = _new_axes(ax, (2.6 * timesteps + 3.5, 3.6))
     lanes = {
         "vector state": (0.75, "tab:orange", f"({vector_units},)"),
         "matrix state": (0.25, "tab:purple", f"({u2}, {u3}), kept flat as {u2 * u3}"),
@@ -574,20 +574,20 @@ def draw_nested_states(vector_features, matrix_shape, vector_units, state_matrix
         ax.text(
             x + 0.5, 1.55, f"output: {vector_units} + {u2 * u3}", fontsize=7, ha="center", va="bottom", color="tab:blue"
         )
-        start = x - 1.55 if step else x - 1.3
+        start = x - 1.55 if step else x - 2.6
         for name, (height, colour, shape) in lanes.items():
             _arrow(ax, (start, height), (x - 0.05, height), colour)
             label = f"{name} {shape}" if step == 0 else name
             ax.text((start + x) / 2, height + 0.04, label, fontsize=6.5, ha="center", va="bottom", color=colour)
     ax.text(
-        -1.4,
+        -2.6,
         -1.45,
         f"each step: a vector of {vector_features} and a {i2}×{i3} matrix, read row by row",
         fontsize=7,
         ha="left",
         va="top",
     )
-    ax.set_xlim(-1.5, 2.6 * timesteps)
+    ax.set_xlim(-2.7, 2.6 * timesteps)
     ax.set_ylim(-1.8, 2.2)
     ax.axis("off")
     ax.set_title("Two states, one tensor per step: the cell packs and unpacks its structure")
