@@ -18,17 +18,23 @@ OLDEST_STAMP := $(OLDEST)/.installed
 # Not run there, on purpose: test_lab checks `make lab`, which serves .venv; test_nbval_harness runs
 # a notebook, and the notebooks are checked in .venv, with the versions they teach.
 OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.py
+# Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
+# notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
+# pip needs to build rnnedu offline in those tests.
+COLAB := .venv-colab
+COLAB_STAMP := $(COLAB)/.installed
 
 # The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
 FAST := -m "not notebook and not browser and not slow" tests rnnedu
 
-.PHONY: help setup lab test test-fast test-oldest lint format notebooks screenshots bench clean
+.PHONY: help setup lab test test-fast test-oldest test-colab lint format notebooks screenshots bench clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
 	@echo "make test       set up .venv, then run the unit tests, every notebook (nbval) and the widgets in Chromium"
 	@echo "make test-fast  the unit tests and doctests only (no notebooks, browser or slow tests): the inner loop"
 	@echo "make test-oldest  the unit and browser tests with the oldest supported versions, in .venv-oldest"
+	@echo "make test-colab   every notebook and the Colab setup cell with Colab's versions, in .venv-colab"
 	@echo "make screenshots  refresh the README's pictures of the widgets (docs/screenshots/, needs Chromium)"
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
@@ -69,6 +75,18 @@ $(OLDEST_STAMP): requirements-oldest.txt pyproject.toml | $(STAMP)
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pytest tests rnnedu $(OLDEST_EXCLUDED)
 
+$(COLAB_STAMP): requirements-colab.txt pyproject.toml | $(STAMP)
+	$(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install -q --upgrade pip
+	$(COLAB)/bin/python -m pip install -q -r requirements-colab.txt
+	$(COLAB)/bin/python -m pip install -q --no-deps -e .
+	$(COLAB)/bin/python -m pip download -q --no-deps --dest $(COLAB)/wheels "setuptools>=77"
+	$(COLAB)/bin/python -m pip check
+	@touch $@
+
+test-colab: $(COLAB_STAMP)
+	RNNEDU_COLAB_LANE=1 $(COLAB)/bin/python -m pytest tests/colab $(NOTEBOOKS)
+
 screenshots: $(STAMP)
 	rm -rf build/browser
 	RNNEDU_BROWSER_TESTS=required $(BIN)/python -m pytest tests/browser -q -k render_and_redraw
@@ -95,4 +113,4 @@ bench: $(STAMP)
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
 
 clean:
-	rm -rf $(VENV) $(OLDEST) build .ruff_cache
+	rm -rf $(VENV) $(OLDEST) $(COLAB) build .ruff_cache

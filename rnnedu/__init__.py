@@ -8,12 +8,14 @@ function needs it.
 The public API is what each module lists in its `__all__`; the most used
 names are also here, at the top level:
 
-* `rnnedu.environment`: `setup`, `describe_environment`, `in_colab`;
+* `rnnedu.environment`: `setup`, `load_tensorflow` (TensorFlow imported without its start-up lines),
+  `describe_environment`, `in_colab`;
 * `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `verify`, the generators
   `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
   committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`);
 * `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
-  `explain_shapes`, `draw_unrolled` and `explain_fast_path` (defined in
+  `explain_shapes`, the drawings `draw_unrolled`, `draw_encoder_decoder`, `draw_nested_states` and
+  `draw_mask_flow`, and `explain_fast_path` (defined in
   `rnnedu.cudnn`, beside the cuDNN rules it reads);
 * `rnnedu.cudnn`: why a layer does or does not run on the fused kernel;
 * `rnnedu.reference`: `trace`, every gate of a layer computed in NumPy, and `keras_mask`;
@@ -37,14 +39,26 @@ __version__ = "0.1.0"
 
 from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
 from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
-from rnnedu.environment import describe_environment, in_colab, setup  # noqa: E402
-from rnnedu.explain import draw_unrolled, explain_fast_path, explain_params, explain_shapes, layer_totals  # noqa: E402
+from rnnedu.environment import describe_environment, in_colab, load_tensorflow, setup  # noqa: E402
+from rnnedu.explain import (  # noqa: E402
+    draw_encoder_decoder,
+    draw_mask_flow,
+    draw_nested_states,
+    draw_unrolled,
+    explain_fast_path,
+    explain_params,
+    explain_shapes,
+    layer_totals,
+)
 from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
 
 __all__ = [
     "cudnn",
     "datasets",
     "describe_environment",
+    "draw_encoder_decoder",
+    "draw_mask_flow",
+    "draw_nested_states",
     "draw_unrolled",
     "environment",
     "exercises",
@@ -56,6 +70,7 @@ __all__ = [
     "in_colab",
     "layer_totals",
     "load_mnist",
+    "load_tensorflow",
     "load_sunspots",
     "mask_view",
     "merge_view",

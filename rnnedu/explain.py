@@ -3,7 +3,8 @@
 `explain_params` lists every weight with its shape, its count and the formula
 behind it in the layer's own terms; `explain_shapes` names every axis of every
 output; `draw_unrolled` draws a recurrent layer unrolled in time;
-`explain_fast_path` says whether an LSTM or GRU runs on the fused cuDNN kernel
+`draw_encoder_decoder`, `draw_nested_states` and `draw_mask_flow` draw the pictures of notebooks 03,
+08 and 10; `explain_fast_path` says whether an LSTM or GRU runs on the fused cuDNN kernel
 (it is defined in `rnnedu.cudnn`, beside the rules it reads, and listed here
 with the other explainers).
 """
@@ -14,12 +15,25 @@ import pandas as pd
 
 from rnnedu._validate import check_built, check_int, check_model_inputs, describe
 from rnnedu.cudnn import explain_fast_path
+from rnnedu.reference import KERNEL_BLOCKS
 
-__all__ = ["draw_unrolled", "explain_fast_path", "explain_params", "explain_shapes", "layer_totals"]
+__all__ = [
+    "draw_encoder_decoder",
+    "draw_mask_flow",
+    "draw_nested_states",
+    "draw_unrolled",
+    "explain_fast_path",
+    "explain_params",
+    "explain_shapes",
+    "layer_totals",
+]
 
 COLUMNS = ["layer", "weight", "shape", "count", "formula", "arithmetic"]
 STEP, ROW = 3.0, 3.2  # drawing: distance between timesteps and between layers
-GATES = {"LSTMCell": ("4 gates (i, f, c, o)", 4), "GRUCell": ("3 gates (z, r, h)", 3), "SimpleRNNCell": (None, 1)}
+GATES = {
+    **{kind: (f"{len(names)} gates ({', '.join(names)})", len(names)) for kind, names in KERNEL_BLOCKS.items()},
+    "SimpleRNNCell": (None, 1),
+}
 
 
 def explain_params(layer_or_model, input_shape=None):
@@ -432,3 +446,221 @@ def _box(x, y, colour):
     from matplotlib.patches import FancyBboxPatch
 
     return FancyBboxPatch((x, y), 0.9, 1.0, boxstyle="round,pad=0.05", fill=False, edgecolor=colour, lw=1.5)
+
+
+def _new_axes(ax, figsize):
+    """The Axes to draw into: `ax` itself, or one of a new Figure (never pyplot's)."""
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").add_subplot()
+
+
+def draw_encoder_decoder(source_steps=4, target_steps=3, states=("h", "c"), ax=None):
+    """Draw an encoder-decoder unrolled: the encoder's final states become the decoder's initial state.
+
+    The encoder (green) reads the source one step at a time and returns only
+    its final states; they are handed over (red) as the decoder's
+    `initial_state`. The decoder (blue) reads the target shifted right by
+    one (teacher forcing: a start token, then the previous true token) and
+    returns an output at every step.
+
+    Args:
+        source_steps: int 1-8, encoder steps to draw.
+        target_steps: int 1-8, decoder steps to draw.
+        states: the names of the states handed over: ("h", "c") for an LSTM,
+            ("h",) for a GRU or SimpleRNN.
+        ax: a matplotlib Axes to draw into, or None for a new Figure.
+
+    Returns:
+        matplotlib.figure.Figure.
+
+    Example:
+    >>> figure = draw_encoder_decoder(source_steps=3, target_steps=2)
+    >>> figure.axes[0].get_title()
+    "The decoder starts from the encoder's final [h, c]: all it knows of the source"
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    source_steps = check_int("source_steps", source_steps, min_value=1, max_value=8)
+    target_steps = check_int("target_steps", target_steps, min_value=1, max_value=8)
+    if not (isinstance(states, (tuple, list)) and 1 <= len(states) <= 2 and all(isinstance(s, str) for s in states)):
+        raise ValueError(f"`states` must be one or two state names, e.g. ('h', 'c'), got {describe(states)}.")
+    ax = _new_axes(ax, (1.6 * (source_steps + target_steps) + 2.0, 3.0))
+    handed = f"[{', '.join(states)}]"
+    gap = 1.6  # between the last encoder step and the first decoder step
+    for step in range(source_steps + target_steps):
+        encoder = step < source_steps
+        x = 1.6 * step + (0 if encoder else gap)
+        colour = "tab:green" if encoder else "tab:blue"
+        box = FancyBboxPatch((x, 0), 0.9, 1.0, boxstyle="round,pad=0.05", fill=False, edgecolor=colour, lw=1.5)
+        box.set_gid("encoder" if encoder else "decoder")
+        ax.add_patch(box)
+        ax.text(x + 0.45, 0.5, "encoder" if encoder else "decoder", fontsize=7, ha="center", va="center")
+        t = step if encoder else step - source_steps
+        token = f"source[{t}]" if encoder else ("start token" if t == 0 else f"target[{t - 1}]")
+        _arrow(ax, (x + 0.45, -0.8), (x + 0.45, -0.05), "black")
+        ax.text(x + 0.45, -0.95, token, fontsize=7, ha="center", va="top")
+        if not encoder:
+            _arrow(ax, (x + 0.45, 1.05), (x + 0.45, 1.6), colour)
+            ax.text(x + 0.45, 1.65, f"predicts\ntarget[{t}]", fontsize=7, ha="center", va="bottom", color=colour)
+        if step not in (0, source_steps):
+            _arrow(ax, (x - 0.65, 0.5), (x - 0.05, 0.5), "tab:orange")
+    first_decoder = 1.6 * source_steps + gap
+    _arrow(ax, (1.6 * (source_steps - 1) + 0.95, 0.5), (first_decoder - 0.05, 0.5), "tab:red")
+    ax.text(
+        (1.6 * source_steps + first_decoder) / 2 - 0.9,
+        0.62,
+        f"final {handed}\n= initial_state",
+        fontsize=7,
+        ha="center",
+        va="bottom",
+        color="tab:red",
+    )
+    ax.set_xlim(-0.6, first_decoder + 1.6 * target_steps)
+    ax.set_ylim(-1.6, 2.5)
+    ax.axis("off")
+    ax.set_title(f"The decoder starts from the encoder's final {handed}: all it knows of the source")
+    return ax.figure
+
+
+def draw_nested_states(vector_features, matrix_shape, vector_units, state_matrix_shape, timesteps=3, ax=None):
+    """Draw a cell with a vector state and a matrix state, unrolled, with every step packed into one tensor.
+
+    Each step's input, a vector and a matrix, is packed into one row
+    (the vector, then the matrix row by row) because `keras.layers.RNN`
+    steps through one tensor; the cell unpacks it, updates its two states
+    (drawn as two lanes, each with its shape) and returns them packed the
+    same way.
+
+    Args:
+        vector_features: int >= 1, the size of each step's vector (i1).
+        matrix_shape: (i2, i3), the shape of each step's matrix.
+        vector_units: int >= 1, the size of the vector state (unit_1).
+        state_matrix_shape: (unit_2, unit_3), the shape of the matrix state.
+        timesteps: int 1-6, steps to draw.
+        ax: a matplotlib Axes to draw into, or None for a new Figure.
+
+    Returns:
+        matplotlib.figure.Figure.
+
+    Example:
+    >>> figure = draw_nested_states(32, (8, 8), 10, (20, 30), timesteps=2)
+    >>> [t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("packed")][0]
+    'packed step: 32 + 8×8 = 96'
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    vector_features = check_int("vector_features", vector_features, min_value=1, max_value=100_000)
+    vector_units = check_int("vector_units", vector_units, min_value=1, max_value=100_000)
+    i2, i3 = _pair("matrix_shape", matrix_shape)
+    u2, u3 = _pair("state_matrix_shape", state_matrix_shape)
+    timesteps = check_int("timesteps", timesteps, min_value=1, max_value=6)
+    ax = _new_axes(ax, (2.6 * timesteps + 3.5, 3.6))
+    lanes = {
+        "vector state": (0.75, "tab:orange", f"({vector_units},)"),
+        "matrix state": (0.25, "tab:purple", f"({u2}, {u3}), kept flat as {u2 * u3}"),
+    }
+    for step in range(timesteps):
+        x = 2.6 * step
+        box = FancyBboxPatch((x, 0), 1.0, 1.0, boxstyle="round,pad=0.05", fill=False, edgecolor="tab:blue", lw=1.5)
+        ax.add_patch(box)
+        ax.text(x + 0.5, 0.5, "cell:\nunpack,\nupdate", fontsize=7, ha="center", va="center")
+        _arrow(ax, (x + 0.5, -0.8), (x + 0.5, -0.05), "black")
+        ax.text(
+            x + 0.5,
+            -0.85,
+            f"packed step: {vector_features} + {i2}×{i3} = {vector_features + i2 * i3}",
+            fontsize=7,
+            ha="center",
+            va="top",
+        )
+        _arrow(ax, (x + 0.5, 1.05), (x + 0.5, 1.5), "tab:blue")
+        ax.text(
+            x + 0.5, 1.55, f"output: {vector_units} + {u2 * u3}", fontsize=7, ha="center", va="bottom", color="tab:blue"
+        )
+        start = x - 1.55 if step else x - 2.6
+        for name, (height, colour, shape) in lanes.items():
+            _arrow(ax, (start, height), (x - 0.05, height), colour)
+            label = f"{name} {shape}" if step == 0 else name
+            ax.text((start + x) / 2, height + 0.04, label, fontsize=6.5, ha="center", va="bottom", color=colour)
+    ax.text(
+        -2.6,
+        -1.45,
+        f"each step: a vector of {vector_features} and a {i2}×{i3} matrix, read row by row",
+        fontsize=7,
+        ha="left",
+        va="top",
+    )
+    ax.set_xlim(-2.7, 2.6 * timesteps)
+    ax.set_ylim(-1.8, 2.2)
+    ax.axis("off")
+    ax.set_title("Two states, one tensor per step: the cell packs and unpacks its structure")
+    return ax.figure
+
+
+def _pair(name, value):
+    if not (isinstance(value, (tuple, list)) and len(value) == 2):
+        raise ValueError(f"`{name}` must be a pair of ints (rows, columns), got {describe(value)}.")
+    return tuple(check_int(f"{name}[{i}]", v, min_value=1, max_value=10_000) for i, v in enumerate(value))
+
+
+def draw_mask_flow(stages, ax=None):
+    """Draw a mask as it travels through layers: made, passed on, cut, ended.
+
+    Args:
+        stages: list of (label, mask) pairs in the order the data flows, up
+            to 8: `label` a str naming the layer's output, `mask` a boolean
+            array (batch_size, timesteps) that output carries (True: a real
+            step), or None where the output carries no mask.
+        ax: a matplotlib Axes to draw into, or None for a new Figure.
+
+    Returns:
+        matplotlib.figure.Figure: one grid per stage (rows: samples, columns:
+        timesteps; dark: real, light: masked), an arrow between stages.
+
+    Example:
+    >>> import numpy as np
+    >>> mask = np.array([[True, True, False]])
+    >>> figure = draw_mask_flow([("embedding", mask), ("pooling", None)])
+    >>> figure.axes[0].get_title()
+    'The mask from embedding to pooling'
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    if not isinstance(stages, (list, tuple)) or not 1 <= len(stages) <= 8:
+        raise ValueError(f"`stages` must be a list of 1 to 8 (label, mask) pairs, got {describe(stages)}.")
+    masks = []
+    for i, stage in enumerate(stages):
+        if not (isinstance(stage, (list, tuple)) and len(stage) == 2 and isinstance(stage[0], str)):
+            raise ValueError(f"`stages[{i}]` must be a (label, mask) pair, got {describe(stage)}.")
+        mask = None if stage[1] is None else np.asarray(stage[1])
+        if mask is not None and (mask.dtype != bool or mask.ndim != 2 or mask.size > 400):
+            raise ValueError(
+                f"`stages[{i}]` mask must be None or a boolean array (batch_size, timesteps) of at most 400 "
+                f"values, got {describe(stage[1])}."
+            )
+        masks.append(mask)
+    width = max([m.shape[1] for m in masks if m is not None] + [2]) + 2.0
+    ax = _new_axes(ax, (min(2.2 * len(stages) + 1.0, 16.0), 2.8))
+    for i, ((label, _), mask) in enumerate(zip(stages, masks)):
+        left = i * width
+        ax.text(left, 0.6, label, fontsize=8, ha="left", va="bottom")
+        if mask is None:
+            ax.text(left, -1.0, "no mask", fontsize=8, ha="left", va="center", color="0.4")
+        else:
+            for (row, step), real in np.ndenumerate(mask):
+                cell = Rectangle((left + step, -row - 1.0), 0.9, 0.9, color="tab:blue" if real else "0.85")
+                cell.set_gid("real" if real else "masked")
+                ax.add_patch(cell)
+        if i:
+            _arrow(ax, (left - 1.8, -1.0), (left - 0.2, -1.0), "black")
+    rows = max([m.shape[0] for m in masks if m is not None] + [1])
+    ax.set_xlim(-0.5, len(stages) * width)
+    ax.set_ylim(-rows - 0.6, 1.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"The mask from {stages[0][0]} to {stages[-1][0]}")
+    return ax.figure

@@ -12,7 +12,7 @@ import numpy as np
 
 from rnnedu._validate import check_built, check_finite, check_mask, check_sequences, describe
 
-__all__ = ["ACTIVATIONS", "GATE_NAMES", "keras_mask", "trace"]
+__all__ = ["ACTIVATIONS", "GATE_NAMES", "KERNEL_BLOCKS", "keras_mask", "trace"]
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -28,6 +28,9 @@ GATE_NAMES = {
     "LSTMCell": ("i", "f", "g", "o", "c"),
     "GRUCell": ("z", "r", "candidate"),
 }
+# The course's one set of gate names (prose, explain_params, the gate explorer): what `trace` records per
+# cell above, and here the blocks of columns of a cell's kernel, recurrent_kernel and bias, in Keras's order.
+KERNEL_BLOCKS = {"LSTMCell": ("i", "f", "g", "o"), "GRUCell": ("z", "r", "candidate")}
 
 
 def trace(layer, x, initial_state=None, mask=None):

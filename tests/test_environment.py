@@ -71,3 +71,49 @@ def test_describe_environment_reports_the_devices_tensorflow_sees():
 def test_setup_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         rnnedu.setup(**kwargs)
+
+
+def _stderr_of(code):
+    """What a fresh Python process writes to its standard error while running `code`."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    return result.stderr
+
+
+def test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does():
+    plain = _stderr_of("import tensorflow as tf; import keras; tf.config.list_physical_devices('GPU')")
+    quiet = _stderr_of("import rnnedu; rnnedu.load_tensorflow(); import keras; keras.ops.ones(2)")
+    assert "absl::InitializeLog" in plain or "oneDNN" in plain  # what a learner saw before
+    assert quiet == ""
+
+
+def test_load_tensorflow_says_what_to_do_without_tensorflow(monkeypatch):
+    import importlib.util
+    import sys
+
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModuleNotFoundError, match="Change runtime type, pick CPU or a GPU"):
+        rnnedu.load_tensorflow()
+
+
+def test_setup_lets_ipython_show_a_figure_made_without_pyplot():
+    import base64
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    shell = InteractiveShell.instance()
+    try:
+        png = shell.display_formatter.formatters["image/png"]  # what a notebook kernel shows
+        with pytest.raises(KeyError):
+            png.lookup(Figure())  # nothing shows a Figure as a PNG before...
+        rnnedu.setup(verbose=False)
+        figure = Figure(figsize=(1, 1))
+        figure.add_subplot().plot([0, 1])
+        image = png.lookup(figure)(figure)  # ...and after setup() (base64 text in IPython 8, bytes in 7)
+        assert (base64.b64decode(image) if isinstance(image, str) else image).startswith(b"\x89PNG")
+    finally:
+        InteractiveShell.clear_instance()

@@ -96,7 +96,7 @@ def test_expect_needs_a_callable():
     "exercise, right, wrong",
     [
         (start_here.q1, (28, 28), (28,)),
-        (start_here.q2, "LSTM", "GRU"),
+        (start_here.q2, 24, 21),
         (start_here.q3, lambda: keras.Input(shape=(None, 8)), lambda: keras.Input(shape=(10, 8))),
     ],
 )
@@ -241,3 +241,34 @@ def test_column_sum_cell_exercise_runs_the_cell_against_numpy():
     assert q.evaluate(ColumnSumCell())[0]
     assert "not the running sum" in q.evaluate(ColumnSumCell(row_sums=True))[1]
     assert "expected an RNN cell" in q.evaluate(keras.layers.Dense(3))[1]
+
+
+def _lstm_with_cudnn_rule(monkeypatch, pinned_too=False):
+    """Make keras.layers.LSTM write zeros at masked steps, as the cuDNN kernel does on a GPU.
+
+    With pinned_too=False a layer made with use_cudnn=False keeps the generic loop's rule (as on a GPU);
+    with pinned_too=True every LSTM writes zeros (a checker that finds no repeated output).
+    """
+    lstm = keras.layers.LSTM
+
+    def like_on_a_gpu(*args, use_cudnn="auto", **kwargs):
+        zeros = pinned_too or use_cudnn is not False
+        return lstm(*args, use_cudnn=use_cudnn, zero_output_for_mask=zeros, **kwargs)
+
+    monkeypatch.setattr(keras.layers, "LSTM", like_on_a_gpu)
+
+
+def test_padding_and_masking_q3_holds_where_the_kernel_writes_zeros_at_masked_steps(monkeypatch):
+    from rnnedu.exercises import padding_and_masking
+
+    _lstm_with_cudnn_rule(monkeypatch)
+    assert padding_and_masking.q3.evaluate(2) == (True, "Correct: The repeated output.")
+    assert not padding_and_masking.q3.evaluate(4)[0]
+
+
+def test_padding_and_masking_q3_names_a_checker_fault_not_stopiteration(monkeypatch):
+    from rnnedu.exercises import padding_and_masking
+
+    _lstm_with_cudnn_rule(monkeypatch, pinned_too=True)
+    passed, message = padding_and_masking.q3.evaluate(2)
+    assert not passed and "StopIteration" not in message and "a fault of the checker" in message

@@ -317,3 +317,61 @@ def test_draw_unrolled_shows_states_go_backwards_and_bidirectional_rows():
     fig = draw_unrolled(model, timesteps=2)
     assert len(boxes(fig)) == 4
     assert any("(forward)" in t for t in texts(fig)) and any("(backward)" in t for t in texts(fig))
+
+
+@pytest.mark.parametrize(
+    "layer, names",
+    [(keras.layers.LSTM(3), ("i", "f", "g", "o")), (keras.layers.GRU(3), ("z", "r", "candidate"))],
+)
+def test_explain_params_names_the_gates_as_rnnedu_reference_records_them(layer, names):
+    from rnnedu import reference
+
+    model = keras.Sequential([keras.Input((4, 2)), layer])
+    formulas = explain_params(model)["formula"].iloc[:3]
+    wanted = f"{len(names)} gates ({', '.join(names)})"
+    assert all(wanted in formula for formula in formulas), list(formulas)
+    cell = type(layer.cell).__name__
+    assert set(names) <= set(reference.GATE_NAMES[cell])  # the names trace() records, and the explorer shows
+
+
+def test_draw_encoder_decoder_draws_both_halves_and_hands_over_the_states():
+    from matplotlib.figure import Figure
+
+    from rnnedu.explain import draw_encoder_decoder
+
+    figure = draw_encoder_decoder(source_steps=5, target_steps=3, states=("h",))
+    ax = figure.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    assert [b.get_gid() for b in boxes] == ["encoder"] * 5 + ["decoder"] * 3
+    texts = [t.get_text() for t in ax.texts]
+    assert "final [h]\n= initial_state" in texts and texts.count("start token") == 1
+    assert [t for t in texts if t.startswith("predicts")] == [f"predicts\ntarget[{t}]" for t in range(3)]
+    assert "[h]" in ax.get_title()
+    given = Figure().add_subplot()
+    assert draw_encoder_decoder(ax=given) is given.figure  # draws into the caller's Axes
+
+
+def test_draw_nested_states_names_both_state_shapes_and_the_packed_size():
+    from rnnedu.explain import draw_nested_states
+
+    ax = draw_nested_states(32, (64, 32), 10, (20, 30), timesteps=3).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("packed step: 32 + 64×32 = 2080") == 3
+    assert "vector state (10,)" in texts and "matrix state (20, 30), kept flat as 600" in texts
+    assert texts.count("output: 10 + 600") == 3
+    with pytest.raises(ValueError, match="`matrix_shape` must be a pair"):
+        draw_nested_states(32, 64, 10, (20, 30))
+
+
+def test_draw_mask_flow_draws_each_mask_cell_by_cell():
+    from rnnedu.explain import draw_mask_flow
+
+    made = np.array([[True, True, False, False], [True, False, False, False]])
+    cut = made[:, ::2]
+    ax = draw_mask_flow([("embedding", made), ("every other", cut), ("pooling", None)]).axes[0]
+    gids = [p.get_gid() for p in ax.patches if p.get_gid() in ("real", "masked")]
+    assert gids.count("real") == made.sum() + cut.sum() and gids.count("masked") == (~made).sum() + (~cut).sum()
+    assert "no mask" in [t.get_text() for t in ax.texts]
+    assert ax.get_title() == "The mask from embedding to pooling"
+    with pytest.raises(ValueError, match="boolean array"):
+        draw_mask_flow([("embedding", made.astype(int))])

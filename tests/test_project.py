@@ -93,3 +93,20 @@ def test_data_readme_lists_every_recorded_checksum():
     for line in (ROOT / "data" / "SHA256SUMS").read_text().splitlines():
         digest, name = line.split()
         assert name in readme and digest in readme, f"data/README.md does not give the sha256 of {name}"
+
+
+def test_course_map_links_every_notebook_in_jupyterlab_and_on_colab():
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("notebook_header", ROOT / "tools" / "notebook_header.py")
+    header = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(header)
+    start = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text())
+    text = "\n".join("".join(cell["source"]) for cell in start["cells"] if cell["cell_type"] == "markdown")
+    course_map = text.split("## The map of the course", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| \[(\w+)\]\((\w+\.ipynb)\) · \[Colab\]\((\S+)\) \|", course_map, re.M)
+    notebooks = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert [link for _, link, _ in rows] == notebooks  # one row per notebook, in order, each a relative link
+    for name, link, colab in rows:
+        assert link == f"{name}.ipynb" and colab == header.colab_url(header.repository_url(), link)

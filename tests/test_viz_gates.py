@@ -193,3 +193,11 @@ def test_plot_gates_draws_into_the_axes_it_is_given_and_returns_their_figure():
     assert "step 2" in " ".join(t.get_text() for t in axes[-1].texts)
     with pytest.raises(TypeError, match=r"`ax` must be None or a sequence of 5 matplotlib Axes"):
         plot_gates(data, ax=axes[:2])
+
+
+def test_gate_explorer_panels_use_the_gate_names_of_rnnedu_reference():
+    from rnnedu import reference
+    from rnnedu.viz import gates
+
+    assert gates.PANELS["LSTM"] == (*reference.GATE_NAMES["LSTMCell"], "h") == ("i", "f", "g", "o", "c", "h")
+    assert gates.PANELS["GRU"] == (*reference.GATE_NAMES["GRUCell"], "h") == ("z", "r", "candidate", "h")

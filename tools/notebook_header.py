@@ -2,9 +2,9 @@
 
 Each notebook has a markdown cell tagged `colab-badge` (the "Open in Colab"
 badge) and a code cell tagged `colab-setup` (on Colab: fetch the course and
-install rnnedu without upgrading TensorFlow, Keras or ipywidgets; elsewhere:
-nothing). Their text is made here from the URL in pyproject.toml, the one place
-it is written.
+install rnnedu without upgrading TensorFlow, Keras or ipywidgets; everywhere:
+load TensorFlow quietly, or say what to do where it is missing). Their text is
+made here from the URL in pyproject.toml, the one place it is written.
 
     python tools/notebook_header.py          # rewrite the two cells where they differ
     python tools/notebook_header.py --check  # exit 1 if any notebook is out of date
@@ -25,22 +25,32 @@ def repository_url():
         return tomllib.load(f)["project"]["urls"]["Repository"]
 
 
-def badge_source(url, notebook_name):
+def colab_url(url, notebook_name):
+    """The address that opens a notebook of the repository at `url` in Google Colab."""
     path = url.removeprefix("https://github.com/")
-    target = f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{notebook_name}"
+    return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{notebook_name}"
+
+
+def badge_source(url, notebook_name):
+    target = colab_url(url, notebook_name)
     return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({target})"
 
 
 def setup_source(url):
     return (
         "# On Google Colab: fetch the course (code and data) and install rnnedu without\n"
-        "# upgrading Colab's TensorFlow, Keras or ipywidgets. Elsewhere this cell does nothing.\n"
+        "# upgrading Colab's TensorFlow, Keras or ipywidgets. Everywhere: load TensorFlow\n"
+        "# without its start-up log lines, or say what to do if this runtime has none.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
         f"    !test -d {CLONE} || git clone --quiet --depth 1 {url} {CLONE}\n"
         f"    %pip install --quiet --no-deps -e {CLONE}\n"
-        f'    sys.path.insert(0, "{CLONE}")'
+        f'    sys.path.insert(0, "{CLONE}")\n'
+        "\n"
+        "import rnnedu  # noqa: E402\n"
+        "\n"
+        "rnnedu.load_tensorflow()"
     )
 
 

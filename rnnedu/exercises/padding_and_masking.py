@@ -34,11 +34,19 @@ def _repeated_step():
         [
             keras.Input((None,), dtype="int32"),
             keras.layers.Embedding(10, 3, mask_zero=True),
-            keras.layers.LSTM(4, return_sequences=True),
+            # The generic loop, on every device: the cuDNN kernel would write zeros at the masked steps.
+            keras.layers.LSTM(4, return_sequences=True, use_cudnn=False),
         ]
     )
-    outputs = keras.ops.convert_to_numpy(model(np.array([[3, 1, 4, 0, 0]])))[0]
-    return next(t for t in range(4) if np.array_equal(outputs[4], outputs[t]))
+    tokens = np.array([[3, 1, 4, 0, 0]])
+    outputs = keras.ops.convert_to_numpy(model(tokens))[0]
+    repeated = [t for t in np.flatnonzero(tokens[0]) if np.array_equal(outputs[4], outputs[t])]  # real steps only
+    if not repeated:
+        raise RuntimeError(
+            "the checker's LSTM repeated no real step's output at timestep 4, so it cannot judge your answer "
+            "(a fault of the checker, not of your answer: please report it)"
+        )
+    return int(repeated[0])
 
 
 q1 = Exercise(
@@ -59,9 +67,10 @@ q2 = Exercise(
 
 q3 = Exercise(
     "The repeated output",
-    "keras.layers.LSTM(4, return_sequences=True) behind Embedding(10, 3, mask_zero=True) reads [[3, 1, 4, 0, 0]]. "
-    "Its output at timestep 4 is the same as its output at which timestep?",
+    "keras.layers.LSTM(4, return_sequences=True, use_cudnn=False) behind Embedding(10, 3, mask_zero=True) reads "
+    "[[3, 1, 4, 0, 0]]. Its output at timestep 4 is the same as its output at which timestep?",
     expect(_repeated_step),
-    "At a masked step the layer keeps its state and, with zero_output_for_mask=False, emits its last output again.",
+    "use_cudnn=False runs the generic loop: at a masked step it keeps its state and, with "
+    "zero_output_for_mask=False, emits its last output again.",
     "2  # the last real step: timesteps 3 and 4 repeat it",
 )

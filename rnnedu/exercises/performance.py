@@ -75,7 +75,7 @@ q2 = Exercise(
 
 q3 = Exercise(
     "Not always faster",
-    "In the H200 measurement (rnnedu.bench.load_kernel_results()), on which backend was the fused LSTM slower "
+    "In the H200 measurement (rnnedu.datasets.load_kernel_results()), on which backend was the fused LSTM slower "
     'than RNN(LSTMCell) at 28 timesteps? Answer "jax" or "torch".',
     expect(_slower_backend),
     "Look for rows with layer LSTM, timesteps 28 and a speedup below 1.",

@@ -12,17 +12,12 @@ def _mnist_row_shape():
     return tuple(x_train.shape[1:])
 
 
-def _layers_with_two_states():
+def _simple_rnn_weights():
     import keras
-    import numpy as np
 
-    x = np.zeros((1, 3, 2), dtype="float32")
-    names = []
-    for layer_class in (keras.layers.SimpleRNN, keras.layers.GRU, keras.layers.LSTM):
-        outputs = layer_class(4, return_state=True)(x)
-        if len(outputs) == 3:  # the output, then two states
-            names.append(layer_class.__name__)
-    return names[0]
+    layer = keras.layers.SimpleRNN(3)
+    layer.build((None, None, 4))
+    return layer.count_params()
 
 
 def _check_input(answer):
@@ -42,11 +37,12 @@ q1 = Exercise(
 )
 
 q2 = Exercise(
-    "Two states",
-    "Which built-in layer (SimpleRNN, GRU or LSTM) returns two states with return_state=True? Answer with its name.",
-    expect(_layers_with_two_states),
-    "One of them keeps a cell state c beside its hidden state h.",
-    'keras.layers.LSTM: it returns [output, h, c]; GRU and SimpleRNN return [output, h].\n"LSTM"',
+    "Weights of the loop",
+    "How many numbers (weights) has keras.layers.SimpleRNN(3) reading sequences of 4 features? "
+    "Count the kernel W, the recurrent_kernel U and the bias b of the loop above.",
+    expect(_simple_rnn_weights),
+    "W maps 4 features to 3 units, U maps the 3-unit state to 3 units, and b adds one number per unit.",
+    "4 * 3 + 3 * 3 + 3  # 24: kernel (4, 3), recurrent_kernel (3, 3), bias (3,)",
 )
 
 q3 = Exercise(

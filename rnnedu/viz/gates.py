@@ -23,11 +23,7 @@ from rnnedu.viz._view import MAX_UNITS_SHOWN, BlitCanvas, WidgetView, control_op
 __all__ = ["GateData", "GateExplorer", "gate_data", "gate_explorer", "plot_gates"]
 
 KINDS = {"LSTMCell": "LSTM", "GRUCell": "GRU", "SimpleRNNCell": "SimpleRNN"}
-PANELS = {
-    "LSTM": ("i", "f", "g", "o", "c", "h"),
-    "GRU": ("z", "r", "candidate", "h"),
-    "SimpleRNN": ("pre_activation", "h"),
-}
+PANELS = {kind: (*reference.GATE_NAMES[cell], "h") for cell, kind in KINDS.items()}  # the course's gate names
 TITLES = {
     "i": "i: input gate",
     "f": "f: forget gate",
