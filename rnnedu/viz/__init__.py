@@ -2,16 +2,21 @@
 
 One function per view, as a learner types it: `gate_explorer(layer, x)`.
 Each view is a thin widget over two plain functions, one that computes the
-data and one that draws a frame, so each can be used and tested on its own.
+data (a frozen dataclass: `GateData`, `MaskData`, `MergeData`) and one that
+draws a frame (into the caller's Axes with `ax=`), so each can be used and
+tested on its own.
 """
 
-from rnnedu.viz.bidirectional import MergeView, merge_data, merge_view, plot_merge
-from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
-from rnnedu.viz.masks import MaskView, mask_data, mask_view, plot_masks
+from rnnedu.viz.bidirectional import MergeData, MergeView, merge_data, merge_view, plot_merge
+from rnnedu.viz.gates import GateData, GateExplorer, gate_data, gate_explorer, plot_gates
+from rnnedu.viz.masks import MaskData, MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
+    "GateData",
     "GateExplorer",
+    "MaskData",
     "MaskView",
+    "MergeData",
     "MergeView",
     "gate_data",
     "gate_explorer",
