@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rnnedu import datasets
+from rnnedu.language import PRETRAINED_WEIGHTS, load_pretrained
 
 
 @pytest.fixture
@@ -145,3 +146,21 @@ def test_bracket_depth_is_the_running_count():
 def test_bad_arguments_name_the_argument(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+def test_a_corrupt_text_gives_a_clear_error(data_copy):
+    path = data_copy / "devils_dictionary.txt"
+    path.write_bytes(path.read_bytes().replace(b"ZOOLOGY", b"ZOOLOGX"))
+    with pytest.raises(datasets.DataFileError, match=r"devils_dictionary\.txt is corrupt.*git checkout"):
+        datasets.load_devils_dictionary()
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_missing_or_corrupt_weights_give_a_clear_error(data_copy, damage):
+    path = data_copy / PRETRAINED_WEIGHTS
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(datasets.DataFileError, match=rf"weights\.h5 is {damage}"):
+        load_pretrained()
