@@ -4,6 +4,7 @@ Run from the project's environment:
 
     python -m rnnedu.bench gates           # the gate explorer: redraw and precompute
     python -m rnnedu.bench gates --quick   # fewer repeats, as the tests run it
+    python -m rnnedu.bench generation      # the generation view: every control, and its precompute
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
 
@@ -102,6 +103,60 @@ def bench_gates(repeats=50, units=64, timesteps=100, long_timesteps=1000, batch_
     table.attrs["setup"] = (
         f"LSTM({units}), batch_size {batch_size}, {features} features; redraws on {timesteps} steps, "
         f"precompute on {long_timesteps} steps"
+    )
+    return table
+
+
+def bench_generation(repeats=50, units=64, length=240, num_samples=4):
+    """Time the generation view: each control's redraw, and the generation it does once.
+
+    The model is an untrained `char_language_model` on The Devil's
+    Dictionary's vocabulary: the time does not depend on the weights.
+
+    Args:
+        repeats: redraws timed per control, >= 1 (the precompute runs
+            `max(1, repeats // 25)` times).
+        units: GRU units, >= 1.
+        length: characters generated, 1 to 480.
+        num_samples: samples per temperature, 1 to 16.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> table = bench_generation(repeats=2, units=4, length=12, num_samples=2)
+    >>> table["measurement"].tolist()[:3]
+    ['redraw: position slider', 'redraw: temperature slider', 'redraw: sample again button']
+    """
+    from rnnedu.datasets import load_devils_dictionary
+    from rnnedu.language import Vocabulary, char_language_model
+    from rnnedu.viz import GenerationView, generation_data
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    units = check_int("units", units, min_value=1)
+    train_text, test_text = load_devils_dictionary()
+    vocabulary = Vocabulary.from_text(train_text + test_text)
+    _, step_model = char_language_model(vocabulary.vocab_size, units=units)
+    prompt = "POLITICIAN, n.  "
+    data = generation_data(step_model, prompt, vocabulary, length=length, num_samples=num_samples)
+    view = GenerationView(data)
+    temperatures = data.temperatures
+    controls = {
+        "position slider": lambda i: setattr(view.controls["position"], "value", (i * 37 + 1) % length),
+        "temperature slider": lambda i: setattr(
+            view.controls["temperature"], "value", temperatures[(i + 1) % len(temperatures)]
+        ),
+        "sample again button": lambda _: view.controls["sample"].click(),
+    }
+    rows = [_row(f"redraw: {name}", _time(move, repeats)) for name, move in controls.items()]
+    precompute = _time(
+        lambda _: generation_data(step_model, prompt, vocabulary, length=length, num_samples=num_samples),
+        max(1, repeats // 25),
+    )
+    rows.append(_row("precompute: generation_data", precompute))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["setup"] = (
+        f"GRU({units}), {len(temperatures)} temperatures × {num_samples} samples × {length} characters"
     )
     return table
 
@@ -249,7 +304,7 @@ def main(argv=None):
         the benchmark's pandas.DataFrame.
     """
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("benchmark", choices=["gates", "kernels"], help="what to measure")
+    parser.add_argument("benchmark", choices=["gates", "generation", "kernels"], help="what to measure")
     parser.add_argument("--quick", action="store_true", help="few repeats: checks that it runs, measures little")
     parser.add_argument("--csv", help="kernels: where to write the table (default build/bench/kernels_BACKEND.csv)")
     parser.add_argument("--timesteps", type=int, nargs="+", default=[28, 112], help="kernels: sequence lengths")
@@ -258,11 +313,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.benchmark == "kernels":
         return _run_kernels(args)
+    if args.benchmark == "generation":
+        return _run_generation(args)
     table = bench_gates(repeats=5) if args.quick else bench_gates()
     print(f"gate explorer: {table.attrs['setup']}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     step = table.set_index("measurement").loc["redraw: step slider", "median_ms"]
     print(f"step redraw median {step:.1f} ms (aim: under 30 ms on a 2-core machine)")
+    return table
+
+
+def _run_generation(args):
+    table = bench_generation(repeats=5, length=60) if args.quick else bench_generation()
+    print(f"generation view: {table.attrs['setup']}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    redraws = table[table["measurement"].str.startswith("redraw")]
+    print(f"slowest redraw median {redraws['median_ms'].max():.1f} ms (aim: under 30 ms on a 2-core machine)")
     return table
 
 

@@ -7,19 +7,31 @@ data and one that draws a frame, so each can be used and tested on its own.
 
 from rnnedu.viz.bidirectional import MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
+from rnnedu.viz.generation import (
+    GenerationData,
+    GenerationView,
+    generation_data,
+    generation_view,
+    plot_generation,
+)
 from rnnedu.viz.masks import MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
     "GateExplorer",
+    "GenerationData",
+    "GenerationView",
     "MaskView",
     "MergeView",
     "gate_data",
     "gate_explorer",
+    "generation_data",
+    "generation_view",
     "mask_data",
     "mask_view",
     "merge_data",
     "merge_view",
     "plot_gates",
+    "plot_generation",
     "plot_masks",
     "plot_merge",
 ]
