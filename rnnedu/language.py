@@ -434,6 +434,7 @@ def generate(step_model, vocabulary, prompt, length=200, temperature=1.0, top_k=
     >>> len(generate(step_model, vocabulary, "a", length=10))
     10
     """
+    temperature = _check_temperature("temperature", temperature)
     generation = generate_batch(
         step_model, vocabulary, prompt, length, (temperature,), 1, top_k=top_k, greedy=greedy, seed=seed
     )
@@ -515,7 +516,12 @@ def train_pretrained(epochs=30, seed=0, folder=None):
         rows.append({"epoch": epoch, "loss_bits": loss_bits, "val_bits": val_bits, "seconds": time.monotonic() - start})
         print(f"epoch {epoch}: training {loss_bits:.3f} bits/char, held-out {val_bits:.3f} bits/char")
     folder = pathlib.Path(folder) if folder else data_dir()
-    model.save_weights(folder / PRETRAINED_WEIGHTS)
+    # An uncompiled copy: a compiled model's weights file would also hold the optimizer's state, three times the size.
+    weights_only, _ = char_language_model(
+        vocabulary.vocab_size, PRETRAINED["embed_dim"], PRETRAINED["units"], PRETRAINED["layer"]
+    )
+    weights_only.set_weights(model.get_weights())
+    weights_only.save_weights(folder / PRETRAINED_WEIGHTS)
     curve = pd.DataFrame(rows)
     curve.to_csv(folder / PRETRAINED_CURVE, index=False, float_format="%.4f")
     return curve

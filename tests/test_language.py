@@ -173,7 +173,7 @@ def test_generate_continues_the_prompt_with_characters_of_the_vocabulary(small_m
     [
         ({"prompt": ""}, ValueError, "`prompt` must be a string of at least one character"),
         ({"prompt": "abz"}, ValueError, "'z' at position 2, a character outside the vocabulary"),
-        ({"temperature": 0}, ValueError, "`temperatures\\[0\\]` must be a finite number > 0"),
+        ({"temperature": 0}, ValueError, "`temperature` must be a finite number > 0"),
         ({"top_k": 0}, ValueError, "`top_k` must be an integer >= 1 and <= 6"),
         ({"length": 10**6}, ValueError, "`length` must be an integer >= 1 and <= 10000"),
     ],

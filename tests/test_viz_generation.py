@@ -109,10 +109,19 @@ def test_the_view_shows_the_same_frame_as_plot_generation(model, data):
     view = GenerationView(data)
     view.controls["temperature"].value = 0.5
     view.controls["position"].value = 9
-    live = pixels(view.canvas.render("png"))
     static = pixels(base64.b64decode(view._repr_mimebundle_()["image/png"]))
-    assert live.shape[1] == static.shape[1]
+    drawn = pixels(_png(plot_generation(data, 0.5, 0, 9)))
+    assert pixels(view.canvas.render("png")).shape == static.shape == drawn.shape
+    assert np.array_equal(static, drawn), "the picture is plot_generation's frame, with the readout as its title"
     assert "position 9" in view.readout.value
+
+
+def _png(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
 
 
 def test_the_static_picture_is_there_without_a_widget_frontend(data):

@@ -19,7 +19,7 @@ import numpy as np
 
 from rnnedu._validate import check_int, describe
 from rnnedu.language import Vocabulary, generate_batch
-from rnnedu.viz._view import BlitCanvas, WidgetView, control_options
+from rnnedu.viz._view import BlitCanvas, WidgetView, control_options, encode
 
 __all__ = ["GenerationData", "GenerationView", "generation_data", "generation_view", "plot_generation"]
 
@@ -210,8 +210,11 @@ class GenerationView(WidgetView):
         self.readout.value = html.escape(self.frame.readout)
 
     def _static_png(self):
+        """The frame with its readout as a title, drawn whole (a picture needs no blitting)."""
         frame = self.frame
-        return _GenerationFrame(self.data).show(frame.temperature, frame.sample, frame.position).canvas.render("png")
+        canvas = _GenerationFrame(self.data).show(frame.temperature, frame.sample, frame.position).canvas.canvas
+        canvas.draw()
+        return encode(np.asarray(canvas.buffer_rgba()), "png")
 
 
 class _GenerationFrame:
