@@ -303,11 +303,16 @@ class _GenerationFrame:
         order = np.argsort(-p, kind="stable")[:BARS]
         if drawn not in order:  # the character drawn is always shown
             order[-1] = drawn
-        self.bars.set_verts(_bar_verts(p[order]))
-        self.bars.set_facecolor(np.where((order == drawn)[:, None], DRAWN_COLOUR, BAR_COLOUR))
+        heights = np.zeros(BARS)  # a vocabulary smaller than BARS leaves the last bars empty
+        heights[: len(order)] = p[order]
+        self.bars.set_verts(_bar_verts(heights))
+        is_drawn = np.zeros(BARS, dtype=bool)
+        is_drawn[: len(order)] = order == drawn
+        self.bars.set_facecolor(np.where(is_drawn[:, None], DRAWN_COLOUR, BAR_COLOUR))
         slots = np.ones((BARS, CELL[1], LABEL_WIDTH))
         left = (LABEL_WIDTH - CELL[0]) // 2
-        slots[:, :, left : left + CELL[0]] = 1.0 - self.glyphs.alpha[[self.glyphs.index[data.chars[i]] for i in order]]
+        ink = self.glyphs.alpha[[self.glyphs.index[data.chars[i]] for i in order]]
+        slots[: len(order), :, left : left + CELL[0]] = 1.0 - ink
         self.label_image.set_data(_rgba(np.repeat(slots.transpose(1, 0, 2).reshape(CELL[1], -1)[..., None], 3, axis=2)))
         self.readout = (
             f"temperature {data.temperatures[t]:g}, sample {sample + 1} of {data.ids.shape[1]}, position {position}: "
