@@ -52,7 +52,8 @@ def test_plot_generation_returns_a_figure_with_the_text_and_the_bars(data):
     assert isinstance(figure, Figure)
     text_ax, bar_ax = figure.axes[:2]
     rows = -(-(len(data.prompt) + 70) // COLUMNS)
-    assert text_ax.images[0].get_array().shape[:2] == (rows * CELL[1], COLUMNS * CELL[0])
+    (text,) = text_ax.artists
+    assert text.rgba.shape == (rows * CELL[1], COLUMNS * CELL[0], 4)
     assert bar_ax.get_ylabel() == "probability"
     assert "temperature 2, sample 2 of 3, position 5" in bar_ax.get_title()
 
@@ -61,7 +62,7 @@ def test_plot_generation_draws_into_given_axes(data):
     figure = Figure()
     axes = figure.subplots(2, 1)
     assert plot_generation(data, 1.0, 0, 3, ax=axes) is figure
-    assert axes[0].images and axes[1].collections
+    assert axes[0].artists and axes[1].collections
 
 
 def test_bars_are_the_most_probable_characters_with_the_drawn_one_highlighted(data):
@@ -161,3 +162,23 @@ def test_a_model_with_non_finite_outputs_is_refused(model):
     broken.set_weights([np.full_like(w, np.nan) for w in step_model.get_weights()])
     with pytest.raises(ValueError, match="finite"):
         generation_data(broken, "AB", vocabulary, length=3)
+
+
+def test_the_text_is_drawn_pixel_for_pixel_into_its_box(data):
+    from rnnedu.viz.generation import _GenerationFrame
+
+    frame = _GenerationFrame(data).show(1.0, 0, 0)
+    png = pixels(frame.canvas.render("png"))
+    box = frame.text_ax.bbox
+    height = png.shape[0]
+    top, left = height - round(box.y0) - round(box.height), round(box.x0)
+    shown = png[top : top + round(box.height), left : left + round(box.width)]
+    rgba = frame.image.rgba
+    rows = np.arange(shown.shape[0]) * rgba.shape[0] // shown.shape[0]
+    columns = np.arange(shown.shape[1]) * rgba.shape[1] // shown.shape[1]
+    expected = rgba[rows[:, None], columns][..., :3].astype(int)
+    below_marker = (shown.shape[0] * CELL[1]) // rgba.shape[0] + 2  # the marker boxes a character of the first line
+    assert rgba.shape[0] > 2 * CELL[1] - 1 and shown.shape[0] > below_marker + 10
+    difference = np.abs(shown - expected)[below_marker:]
+    assert difference.max() <= 2, "the text panel is the composed image, the right way up"
+    assert np.abs(shown[below_marker:] - expected[::-1][below_marker:]).max() > 50, "a flipped image would differ"
