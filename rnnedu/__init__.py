@@ -10,7 +10,7 @@ names are also here, at the top level:
 
 * `rnnedu.environment`: `setup`, `load_tensorflow` (TensorFlow imported without its start-up lines),
   `describe_environment`, `in_colab`;
-* `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `verify`, the generators
+* `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `load_devils_dictionary`, `verify`, the generators
   `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
   committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`);
 * `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
@@ -20,9 +20,11 @@ names are also here, at the top level:
 * `rnnedu.cudnn`: why a layer does or does not run on the fused kernel;
 * `rnnedu.reference`: `trace`, every gate of a layer computed in NumPy, and `keras_mask`;
 * `rnnedu.models`: builders of the models the course trains more than once;
+* `rnnedu.language`: character-level language models: vocabulary, training windows, bits-per-character
+  baselines, a model with its one-step twin, and sampling (greedy, temperature, top-k);
 * `rnnedu.parallel`: `MinGRU` and `MinLSTM`, recurrent layers computed in parallel with a scan
   (imported on demand, `from rnnedu.parallel import MinGRU`: defining Keras layers imports Keras);
-* `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, and the
+* `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, `generation_view`, and the
   data and plot functions behind them;
 * `rnnedu.exercises`: `Exercise` and the exercises of each notebook.
 
@@ -37,8 +39,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The one home of the version: pyproject.toml reads it from here (tool.setuptools.dynamic).
 __version__ = "0.1.0"
 
-from rnnedu import cudnn, datasets, exercises, explain, models, reference, viz  # noqa: E402
-from rnnedu.datasets import load_mnist, load_sunspots  # noqa: E402
+from rnnedu import cudnn, datasets, exercises, explain, language, models, reference, viz  # noqa: E402
+from rnnedu.datasets import load_devils_dictionary, load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import describe_environment, in_colab, load_tensorflow, setup  # noqa: E402
 from rnnedu.explain import (  # noqa: E402
     draw_encoder_decoder,
@@ -50,7 +52,7 @@ from rnnedu.explain import (  # noqa: E402
     explain_shapes,
     layer_totals,
 )
-from rnnedu.viz import gate_explorer, mask_view, merge_view  # noqa: E402
+from rnnedu.viz import gate_explorer, generation_view, mask_view, merge_view  # noqa: E402
 
 __all__ = [
     "cudnn",
@@ -67,8 +69,11 @@ __all__ = [
     "explain_params",
     "explain_shapes",
     "gate_explorer",
+    "generation_view",
     "in_colab",
+    "language",
     "layer_totals",
+    "load_devils_dictionary",
     "load_mnist",
     "load_tensorflow",
     "load_sunspots",

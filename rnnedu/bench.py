@@ -5,7 +5,8 @@ Run from the project's environment:
     python -m rnnedu.bench gates           # the gate explorer: every control's redraw, and the precompute
     python -m rnnedu.bench masks           # the mask view: every control's redraw
     python -m rnnedu.bench merge           # the merge view: every control's redraw
-    python -m rnnedu.bench views --quick   # all three, fewer repeats, as the tests run it
+    python -m rnnedu.bench generation      # the generation view: every control, and its precompute
+    python -m rnnedu.bench views --quick   # every view, fewer repeats, as the tests run it
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
     python -m rnnedu.bench scan            # training steps: MinGRU/MinLSTM scanned and looped, GRU/LSTM
@@ -34,7 +35,7 @@ from rnnedu._validate import check_choice, check_int, describe
 from rnnedu.cudnn import watch_cudnn_calls
 from rnnedu.datasets import KERNEL_COLUMNS, SCAN_COLUMNS
 
-__all__ = ["bench_gates", "bench_kernels", "bench_masks", "bench_merge", "bench_scan", "main"]
+__all__ = ["bench_gates", "bench_generation", "bench_kernels", "bench_masks", "bench_merge", "bench_scan", "main"]
 
 COLUMNS = ["measurement", "repeats", "median_ms", "p95_ms"]
 
@@ -172,6 +173,60 @@ def bench_merge(repeats=50, batch_size=8, timesteps=30, units=16, features=4):
     values = {"sample": list(range(batch_size)), "merge_mode": list(view.controls["merge_mode"].options)}
     table = pd.DataFrame(_time_controls(view, values, repeats), columns=COLUMNS)
     table.attrs["setup"] = f"merge view of Bidirectional(GRU({units})), batch_size {batch_size}, {timesteps} steps"
+    return table
+
+
+def bench_generation(repeats=50, units=64, length=240, num_samples=4):
+    """Time the generation view: each control's redraw, and the generation it does once.
+
+    The model is an untrained `char_language_model` on The Devil's
+    Dictionary's vocabulary: the time does not depend on the weights.
+
+    Args:
+        repeats: redraws timed per control, >= 1 (the precompute runs
+            `max(1, repeats // 25)` times).
+        units: GRU units, >= 1.
+        length: characters generated, 1 to 480.
+        num_samples: samples per temperature, 1 to 16.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> table = bench_generation(repeats=2, units=4, length=12, num_samples=2)
+    >>> table["measurement"].tolist()[:3]
+    ['redraw: position', 'redraw: temperature', 'redraw: sample']
+    """
+    from rnnedu.datasets import load_devils_dictionary
+    from rnnedu.language import Vocabulary, char_language_model
+    from rnnedu.viz import GenerationView, generation_data
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    units = check_int("units", units, min_value=1)
+    train_text, test_text = load_devils_dictionary()
+    vocabulary = Vocabulary.from_text(train_text + test_text)
+    _, step_model = char_language_model(vocabulary.vocab_size, units=units)
+    prompt = "POLITICIAN, n.  "
+    data = generation_data(step_model, prompt, vocabulary, length=length, num_samples=num_samples)
+    view = GenerationView(data)
+    temperatures = data.temperatures
+    controls = {
+        "position": lambda i: setattr(view.controls["position"], "value", (i * 37 + 1) % length),
+        "temperature": lambda i: setattr(
+            view.controls["temperature"], "value", temperatures[(i + 1) % len(temperatures)]
+        ),
+        "sample": lambda _: view.controls["sample"].click(),
+    }
+    rows = [_row(f"redraw: {name}", _time(move, repeats)) for name, move in controls.items()]
+    precompute = _time(
+        lambda _: generation_data(step_model, prompt, vocabulary, length=length, num_samples=num_samples),
+        max(1, repeats // 25),
+    )
+    rows.append(_row("precompute: generation_data", precompute))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["setup"] = (
+        f"GRU({units}), {len(temperatures)} temperatures × {num_samples} samples × {length} characters"
+    )
     return table
 
 
@@ -333,7 +388,7 @@ def bench_scan(
     return table
 
 
-BENCHMARKS = {"gates": bench_gates, "masks": bench_masks, "merge": bench_merge}
+BENCHMARKS = {"gates": bench_gates, "masks": bench_masks, "merge": bench_merge, "generation": bench_generation}
 
 
 def main(argv=None):
@@ -349,7 +404,7 @@ def main(argv=None):
         raise TypeError(f"`argv` must be a list of strings such as ['gates', '--quick'], got {describe(argv)}.")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
     choices = [*BENCHMARKS, "views", "kernels", "scan"]
-    parser.add_argument("benchmark", choices=choices, help="what to measure ('views': gates, masks and merge)")
+    parser.add_argument("benchmark", choices=choices, help="what to measure ('views': every view)")
     parser.add_argument("--quick", action="store_true", help="few repeats: checks that it runs, measures little")
     parser.add_argument("--csv", help="kernels, scan: where to write the table (default build/bench/NAME_BACKEND.csv)")
     parser.add_argument("--timesteps", type=int, nargs="+", help="kernels, scan: sequence lengths")

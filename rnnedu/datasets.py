@@ -1,10 +1,11 @@
 """Datasets for the course: real data shipped in data/, and seeded generators.
 
-The real data (a 5,000-image MNIST subset and the sunspot numbers) lives in the
-repository's data/ folder, so every notebook runs offline. Each file is checked
-against data/SHA256SUMS before it is read, and read with allow_pickle=False.
-Benchmark results committed there (`python -m rnnedu.bench kernels` on a GPU)
-are read and drawn by `load_kernel_results` and `plot_kernels`.
+The real data (a 5,000-image MNIST subset, the sunspot numbers and the text of
+The Devil's Dictionary) lives in the repository's data/ folder, so every
+notebook runs offline. Each file is checked against data/SHA256SUMS before it
+is read, and read with allow_pickle=False. Benchmark results committed there
+(`python -m rnnedu.bench kernels` and `scan` on a GPU) are read by
+`load_kernel_results` and `load_scan_results`, and drawn by `plot_kernels`.
 """
 
 import hashlib
@@ -34,6 +35,7 @@ __all__ = [
     "addition_problems",
     "bracket_depth",
     "data_dir",
+    "load_devils_dictionary",
     "load_kernel_results",
     "load_scan_results",
     "load_mnist",
@@ -212,6 +214,33 @@ def load_sunspots(frequency="monthly"):
             return data["yearly_year"].astype(np.float64), data["yearly"]
         time = data["monthly_year"] + (data["monthly_month"] - 0.5) / 12.0
         return time, data["monthly"]
+
+
+def load_devils_dictionary(test_fraction=0.1):
+    """Load Ambrose Bierce's "The Devil's Dictionary" (1911, public domain) as training and held-out text.
+
+    380,595 characters of ASCII: the entries ABASEMENT to ZOOLOGY, each a
+    headword, its part of speech and a definition, some with verses. The
+    held-out text is the end of the book, cut at the start of an entry, so
+    no entry is split between the two.
+
+    Args:
+        test_fraction: number from 0.01 to 0.5, about how much of the text is held out.
+
+    Returns:
+        (train_text, test_text): two strings that join to the whole text.
+
+    Example:
+    >>> train_text, test_text = load_devils_dictionary()
+    >>> train_text[:41]
+    'ABASEMENT, n.  A decent and customary men'
+    >>> len(train_text) + len(test_text), test_text[:8]
+    (380595, 'TECHNICA')
+    """
+    test_fraction = check_number("test_fraction", test_fraction, min_value=0.01, max_value=0.5)
+    text = verify("devils_dictionary.txt").read_bytes().decode("ascii")
+    cut = text.index("\n\n", int(len(text) * (1 - test_fraction))) + 2
+    return text[:cut], text[cut:]
 
 
 def addition_problems(n, digits=2, seed=0):

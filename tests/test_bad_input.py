@@ -17,6 +17,7 @@ import pytest
 from test_public_api import public_modules
 
 from rnnedu.datasets import load_kernel_results
+from rnnedu.language import Vocabulary, char_language_model
 from rnnedu.viz import gate_data, mask_data, merge_data
 
 NAN = math.nan
@@ -55,6 +56,8 @@ TOKENS = Lazy("token_model", _token_model)
 GATES = Lazy("gate_data", lambda: gate_data(LSTM.value(), X))
 MASKS = Lazy("mask_data", lambda: mask_data(TOKENS.value(), [[1, 2], [3]]))
 MERGES = Lazy("merge_data", lambda: merge_data(BIDIRECTIONAL.value(), X))
+STEP_MODEL = Lazy("step_model", lambda: char_language_model(3, embed_dim=2, units=2)[1])
+VOCABULARY = Lazy("vocabulary", lambda: Vocabulary("abc"))
 TABLE = Lazy("kernels", load_kernel_results)
 X = np.zeros((2, 3, 2), "float32")
 X_NAN = np.full((2, 3, 2), NAN, "float32")
@@ -63,6 +66,7 @@ NO_ARGUMENTS = "takes no arguments"
 
 # function -> [(positional args, keyword args, error, the argument the message must name)], or a reason.
 BAD_INPUT = {
+    "rnnedu.bench.bench_generation": [((), {"repeats": 0}, ValueError, "repeats")],
     "rnnedu.bench.bench_gates": [((), {"repeats": 0}, ValueError, "repeats"), ((), {"units": "8"}, TypeError, "units")],
     "rnnedu.bench.bench_kernels": [
         ((), {"timesteps": ()}, TypeError, "timesteps"),
@@ -89,6 +93,7 @@ BAD_INPUT = {
         ((10**6,), {"timesteps": 10**5}, ValueError, "timesteps"),
     ],
     "rnnedu.datasets.data_dir": NO_ARGUMENTS,
+    "rnnedu.datasets.load_devils_dictionary": [((), {"test_fraction": 1.5}, ValueError, "test_fraction")],
     "rnnedu.datasets.load_kernel_results": [(("nope.csv",), {}, ValueError, "name")],
     "rnnedu.datasets.load_scan_results": [(("nope.csv",), {}, ValueError, "name")],
     "rnnedu.datasets.load_mnist": [(("web",), {}, ValueError, "source"), ((), {"timeout": 0}, ValueError, "timeout")],
@@ -103,6 +108,7 @@ BAD_INPUT = {
     "rnnedu.datasets.verify": [(("passwords.txt",), {}, ValueError, "name")],
     "rnnedu.environment.describe_environment": NO_ARGUMENTS,
     "rnnedu.environment.in_colab": NO_ARGUMENTS,
+    "rnnedu.environment.load_tensorflow": NO_ARGUMENTS,
     "rnnedu.environment.setup": [((), {"seed": -1}, ValueError, "seed"), ((), {"verbose": 1}, TypeError, "verbose")],
     "rnnedu.exercises.Exercise": [(("", "?", print, "h", "s"), {}, TypeError, "title")],
     "rnnedu.exercises.expect": [((42,), {}, TypeError, "expected")],
@@ -110,10 +116,32 @@ BAD_INPUT = {
         (("LSTM", (3, 2)), {}, TypeError, "layer"),
         ((LSTM, 5), {}, TypeError, "input_shape"),
     ],
+    "rnnedu.explain.draw_encoder_decoder": [((), {"source_steps": HUGE}, ValueError, "source_steps")],
+    "rnnedu.explain.draw_mask_flow": [((5,), {}, ValueError, "stages")],
+    "rnnedu.explain.draw_nested_states": [(("3", (2, 2), 4, (2, 2)), {}, TypeError, "vector_features")],
     "rnnedu.explain.draw_unrolled": [((LSTM,), {"timesteps": HUGE}, ValueError, "timesteps")],
     "rnnedu.explain.explain_params": [((3,), {}, TypeError, "layer_or_model")],
     "rnnedu.explain.explain_shapes": [((3,), {}, TypeError, "model")],
     "rnnedu.explain.layer_totals": [((3,), {}, TypeError, "table")],
+    "rnnedu.language.Generation": [((), {}, TypeError, "prompt")],
+    "rnnedu.language.Vocabulary": [(("",), {}, TypeError, "chars")],
+    "rnnedu.language.bigram_bits": [(([0, 1], [[0]], [[1]], 0), {}, ValueError, "vocab_size")],
+    "rnnedu.language.bits_per_char": [((np.zeros((1, 3)), np.array([5])), {}, ValueError, "targets")],
+    "rnnedu.language.char_language_model": [
+        ((HUGE,), {}, ValueError, "vocab_size"),
+        ((3,), {"layer": "RNN"}, ValueError, "layer"),
+    ],
+    "rnnedu.language.generate": [
+        ((STEP_MODEL, VOCABULARY, ""), {}, ValueError, "prompt"),
+        ((STEP_MODEL, VOCABULARY, "a"), {"temperature": 0}, ValueError, "temperature"),
+        ((STEP_MODEL, VOCABULARY, "z"), {}, ValueError, "prompt"),
+    ],
+    "rnnedu.language.generate_batch": [((STEP_MODEL, VOCABULARY, "a", HUGE), {}, ValueError, "length")],
+    "rnnedu.language.load_pretrained": NO_ARGUMENTS,
+    "rnnedu.language.next_char_probabilities": [((np.zeros(3),), {"temperature": NAN}, ValueError, "temperature")],
+    "rnnedu.language.train_pretrained": [((), {"epochs": 0}, ValueError, "epochs")],
+    "rnnedu.language.training_windows": [((np.arange(10), 0), {}, ValueError, "timesteps")],
+    "rnnedu.language.unigram_bits": [(([0, 1], [1], 0), {}, ValueError, "vocab_size")],
     "rnnedu.models.encoder_decoder": [((HUGE, 5), {}, ValueError, "encoder_vocab_size")],
     "rnnedu.models.mnist_rows_classifier": [((HUGE,), {}, ValueError, "units")],
     "rnnedu.models.nested_model": [((3, 2, (2, 2)), {}, TypeError, "cell")],
@@ -146,6 +174,11 @@ BAD_INPUT = {
         ((GATES,), {"sample": 2}, ValueError, "sample"),
         ((GATES,), {"ax": 3}, TypeError, "ax"),
     ],
+    "rnnedu.viz.generation.GenerationData": [((), {}, TypeError, "prompt")],
+    "rnnedu.viz.generation.GenerationView": [(({},), {}, TypeError, "data")],
+    "rnnedu.viz.generation.generation_data": [((STEP_MODEL, "", VOCABULARY), {}, ValueError, "prompt")],
+    "rnnedu.viz.generation.generation_view": [((STEP_MODEL, "a", VOCABULARY), {"length": HUGE}, ValueError, "length")],
+    "rnnedu.viz.generation.plot_generation": [((1,), {}, TypeError, "data")],
     "rnnedu.viz.masks.LayerMasks": [((), {}, TypeError, "name")],
     "rnnedu.viz.masks.MaskData": [((), {}, TypeError, "model")],
     "rnnedu.viz.masks.MaskLayout": [((), {}, TypeError, "inputs")],

@@ -42,8 +42,9 @@ def test_unknown_benchmark_is_refused_with_the_choices(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["kernel"])
     assert exit.value.code == 2
-    assert "invalid choice: 'kernel' (choose from 'gates', 'masks', 'merge', 'views', 'kernels', 'scan')" in (
-        capsys.readouterr().err.replace('"', "'")
+    assert (
+        "invalid choice: 'kernel' (choose from 'gates', 'masks', 'merge', 'generation', 'views', 'kernels', 'scan')"
+        in (capsys.readouterr().err.replace('"', "'"))
     )
 
 

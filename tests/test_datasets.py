@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rnnedu import datasets
+from rnnedu.language import PRETRAINED_WEIGHTS, load_pretrained
 
 
 @pytest.fixture
@@ -197,3 +198,21 @@ def test_plot_refuses_a_table_that_is_not_a_kernel_benchmark():
 def test_sizes_beyond_the_limit_are_refused_with_the_limit(make, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make()
+
+
+def test_a_corrupt_text_gives_a_clear_error(data_copy):
+    path = data_copy / "devils_dictionary.txt"
+    path.write_bytes(path.read_bytes().replace(b"ZOOLOGY", b"ZOOLOGX"))
+    with pytest.raises(datasets.DataFileError, match=r"devils_dictionary\.txt is corrupt.*git checkout"):
+        datasets.load_devils_dictionary()
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_missing_or_corrupt_weights_give_a_clear_error(data_copy, damage):
+    path = data_copy / PRETRAINED_WEIGHTS
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(datasets.DataFileError, match=rf"weights\.h5 is {damage}"):
+        load_pretrained()

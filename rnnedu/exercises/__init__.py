@@ -26,6 +26,7 @@ NOTEBOOK_MODULES = [
     "builtin_rnn_layers",
     "custom_mask_layers",
     "encoder_decoder",
+    "language_models",
     "nested_inputs",
     "outputs_and_states",
     "padding_and_masking",

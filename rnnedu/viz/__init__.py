@@ -9,22 +9,34 @@ tested on its own.
 
 from rnnedu.viz.bidirectional import MergeData, MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateData, GateExplorer, gate_data, gate_explorer, plot_gates
+from rnnedu.viz.generation import (
+    GenerationData,
+    GenerationView,
+    generation_data,
+    generation_view,
+    plot_generation,
+)
 from rnnedu.viz.masks import MaskData, MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
     "GateData",
     "GateExplorer",
+    "GenerationData",
+    "GenerationView",
     "MaskData",
     "MaskView",
     "MergeData",
     "MergeView",
     "gate_data",
     "gate_explorer",
+    "generation_data",
+    "generation_view",
     "mask_data",
     "mask_view",
     "merge_data",
     "merge_view",
     "plot_gates",
+    "plot_generation",
     "plot_masks",
     "plot_merge",
 ]

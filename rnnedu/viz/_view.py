@@ -98,7 +98,8 @@ class WidgetView:
     Args:
         canvas: a `BlitCanvas` holding the figure.
         controls: dict of ipywidgets controls by name, shown in one row above
-            the figure; each change of a `value` calls `update(name)`.
+            the figure; each change of a `value`, or click of a `Button`,
+            calls `update(name)`.
         update: function(name) that brings the figure (and `below`) up to
             date with the controls, given the name of the control that changed.
         below: widgets shown under the figure, e.g. an `HTML` with values.
@@ -124,7 +125,10 @@ class WidgetView:
         row = widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"})
         self.widget = widgets.VBox([row, self.image, *below])
         for name, control in self.controls.items():
-            control.observe(lambda _change, name=name: self._changed(name), names="value")
+            if isinstance(control, widgets.Button):  # a button has no value: each click is the change
+                control.on_click(lambda _button, name=name: self._changed(name))
+            else:
+                control.observe(lambda _change, name=name: self._changed(name), names="value")
 
     @property
     def figure(self):

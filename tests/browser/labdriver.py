@@ -3,8 +3,8 @@
 Works with JupyterLab 4 + ipywidgets 8 (requirements.txt) and JupyterLab 3 +
 ipywidgets 7 (requirements-oldest.txt, as on Colab): it relies only on what
 both render, the class names `jupyter-widgets`, `widget-slider`,
-`widget-readout`, `widget-dropdown` and `widget-toggle-buttons`, and on
-menu items found by their command id.
+`widget-readout`, `widget-dropdown`, `widget-toggle-buttons` and
+`widget-button`, and on menu items found by their command id.
 
 `widget_problems` is the check: it passes on the course's widgets and
 reports a widget that failed to render or does not fit the notebook's width;
@@ -274,8 +274,9 @@ class NotebookPage:
         return problems + [f"console error: {error}" for error in self.console_errors]
 
     def controls(self, index):
-        """The sliders, dropdowns and toggle buttons of the widget in the cell at `index`."""
-        return self.widget(index).locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons").all()
+        """The sliders, dropdowns, toggle buttons and buttons of the widget in the cell at `index`."""
+        selector = ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-button"
+        return self.widget(index).locator(selector).all()
 
     def picture(self, index):
         """The pixels of every picture in the widget at `index` (PNG screenshots), or None while one is loading."""
@@ -291,11 +292,16 @@ class NotebookPage:
         """Change `control` as a learner does; return (its label, its value before, its value after).
 
         A slider's handle is dragged towards the side with more room; a
-        dropdown gets another option; toggle buttons get another button.
+        dropdown gets another option; toggle buttons get another button; a
+        button is clicked (its value: how many times it has been clicked here).
         """
         control.scroll_into_view_if_needed()
         label = control.locator(".widget-label").first.inner_text() if control.locator(".widget-label").count() else ""
         kind = control.get_attribute("class")
+        if "widget-button" in kind.split():
+            label = control.inner_text().strip()
+            control.click()
+            return label, "0 clicks", "1 click"
         if "widget-slider" in kind:
             value = control.locator(".widget-readout").first.inner_text
             before = value()
