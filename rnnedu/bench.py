@@ -4,6 +4,7 @@ Run from the project's environment:
 
     python -m rnnedu.bench gates           # the gate explorer: redraw and precompute
     python -m rnnedu.bench gates --quick   # fewer repeats, as the tests run it
+    python -m rnnedu.bench gradients       # the gradient view: redraw per control and precompute
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
 
@@ -102,6 +103,64 @@ def bench_gates(repeats=50, units=64, timesteps=100, long_timesteps=1000, batch_
     table.attrs["setup"] = (
         f"LSTM({units}), batch_size {batch_size}, {features} features; redraws on {timesteps} steps, "
         f"precompute on {long_timesteps} steps"
+    )
+    return table
+
+
+def bench_gradients(repeats=50, units=32, timesteps=100, batch_size=8, features=8):
+    """Time the gradient view: one redraw per control, and the precompute it does once.
+
+    The view is built on a model with two recurrent layers (a GRU, then an
+    LSTM), so that its "layer" drop-down exists, with the default 25 scales.
+
+    Args:
+        repeats: redraws timed per control, >= 1.
+        units: units of each recurrent layer, 1 to 256.
+        timesteps: length of the sequences, 1 to 1,000.
+        batch_size: sequences in the batch, 1 to 64.
+        features: input features per timestep, >= 1.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> table = bench_gradients(repeats=2, units=3, timesteps=4, batch_size=2, features=2)
+    >>> table["measurement"].tolist()
+    ['redraw: sample slider', 'redraw: scale slider', 'redraw: layer drop-down', 'precompute: gradient_view']
+    """
+    import keras
+
+    from rnnedu.viz import gradient_view
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    units = check_int("units", units, min_value=1, max_value=256)
+    timesteps = check_int("timesteps", timesteps, min_value=1, max_value=1000)
+    batch_size = check_int("batch_size", batch_size, min_value=1, max_value=64)
+    features = check_int("features", features, min_value=1)
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((timesteps, features))
+    sequence = keras.layers.GRU(units, return_sequences=True, name="gru")(inputs)
+    model = keras.Model(inputs, keras.layers.LSTM(units, name="lstm")(sequence))
+    x = np.random.default_rng(0).normal(size=(batch_size, timesteps, features)).astype("float32")
+    start = time.perf_counter()
+    view = gradient_view(model, x)
+    precompute = (time.perf_counter() - start) * 1000.0
+    count = len(view.controls["scale"].options)
+    moves = {
+        "sample": lambda i: (i + 1) % batch_size,
+        "scale": lambda i: (i + 1) % count,
+        "layer": lambda i: ("gru", "lstm")[i % 2],
+    }
+    rows = []
+    for name, label in (("sample", "slider"), ("scale", "slider"), ("layer", "drop-down")):
+        control, move = view.controls[name], moves[name]
+        times = _time(lambda i, control=control, move=move: setattr(control, "value", move(i)), repeats)
+        rows.append(_row(f"redraw: {name} {label}", times))
+    rows.append(_row("precompute: gradient_view", np.array([precompute])))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["setup"] = (
+        f"GRU({units}) then LSTM({units}), batch_size {batch_size}, {timesteps} timesteps, {features} features, "
+        f"{count} scales"
     )
     return table
 
@@ -249,7 +308,7 @@ def main(argv=None):
         the benchmark's pandas.DataFrame.
     """
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("benchmark", choices=["gates", "kernels"], help="what to measure")
+    parser.add_argument("benchmark", choices=["gates", "gradients", "kernels"], help="what to measure")
     parser.add_argument("--quick", action="store_true", help="few repeats: checks that it runs, measures little")
     parser.add_argument("--csv", help="kernels: where to write the table (default build/bench/kernels_BACKEND.csv)")
     parser.add_argument("--timesteps", type=int, nargs="+", default=[28, 112], help="kernels: sequence lengths")
@@ -258,11 +317,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.benchmark == "kernels":
         return _run_kernels(args)
+    if args.benchmark == "gradients":
+        return _run_gradients(args)
     table = bench_gates(repeats=5) if args.quick else bench_gates()
     print(f"gate explorer: {table.attrs['setup']}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     step = table.set_index("measurement").loc["redraw: step slider", "median_ms"]
     print(f"step redraw median {step:.1f} ms (aim: under 30 ms on a 2-core machine)")
+    return table
+
+
+def _run_gradients(args):
+    table = bench_gradients(repeats=5, units=8, timesteps=20) if args.quick else bench_gradients()
+    print(f"gradient view: {table.attrs['setup']}")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    slowest = table[table["measurement"].str.startswith("redraw")]["median_ms"].max()
+    print(f"slowest redraw median {slowest:.1f} ms (aim: under 30 ms on a 2-core machine)")
     return table
 
 

@@ -7,19 +7,33 @@ data and one that draws a frame, so each can be used and tested on its own.
 
 from rnnedu.viz.bidirectional import MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateExplorer, gate_data, gate_explorer, plot_gates
+from rnnedu.viz.gradients import (
+    GradientData,
+    GradientView,
+    gradient_data,
+    gradient_view,
+    plot_gradients,
+    step_jacobians,
+)
 from rnnedu.viz.masks import MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
     "GateExplorer",
+    "GradientData",
+    "GradientView",
     "MaskView",
     "MergeView",
     "gate_data",
     "gate_explorer",
+    "gradient_data",
+    "gradient_view",
     "mask_data",
     "mask_view",
     "merge_data",
     "merge_view",
     "plot_gates",
+    "plot_gradients",
     "plot_masks",
     "plot_merge",
+    "step_jacobians",
 ]
