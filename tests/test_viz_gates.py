@@ -21,7 +21,8 @@ def built(kind, units=5, x=None, **kwargs):
 
 def diagram_text(figure):
     (diagram,) = [ax for ax in figure.axes if not ax.axison]  # the only axes drawn without axis lines
-    return " ".join(text.get_text() for text in diagram.texts)
+    texts = diagram.texts + [text for cell in diagram.child_axes for text in cell.texts]  # the cell's drawing
+    return " ".join(text.get_text() for text in texts)
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])
@@ -175,3 +176,20 @@ def test_a_bidirectional_layer_is_refused_with_a_pointer_to_its_directions():
     layer(x)
     with pytest.raises(TypeError, match="Bidirectional"):
         gate_data(layer, x)
+
+
+def test_the_diagram_follows_the_cell_data_flow_with_the_values_of_the_unit():
+    layer, x, _ = built("LSTM")
+    data = gate_data(layer, x)
+    figure = plot_gates(data, sample=1, unit=2, step=4)
+    (diagram,) = [ax for ax in figure.axes if not ax.axison]
+    (cell,) = diagram.child_axes
+    assert {p.get_gid() for p in cell.patches} >= {"box:i", "box:f", "box:g", "box:o", "operator:add"}
+    assert "line:c" in {line.get_gid() for line in cell.lines}
+    values = {text.get_gid(): text.get_text() for text in cell.texts if (text.get_gid() or "").startswith("value:")}
+    assert values["value:f"] == f"{data['f'][1, 4, 2]:+.3f}"
+    assert values["value:c_previous"] == f"c(t-1) = {data['c_previous'][1, 4, 2]:+.3f}"
+    explorer = gate_explorer(layer, x, unit=2, step=4, sample=1)
+    rows = explorer.diagram.value.split("<div>")
+    assert "c(t-1)" in rows[2] and "c(t)" in rows[2] and "o" in rows[3]  # the state line first, then the output
+    assert f"{data['f'][1, 4, 2]:+.3f}" in rows[2]
