@@ -480,7 +480,7 @@ _CELLS = {
             ("x(t)", 1.45, 0.2, "left"),
             ("h(t)", 9.8, 1.9, "right"),
         ],
-        "title": "LSTM: c(t) = f·c(t-1) + i·g, h(t) = o·tanh(c(t)); the cell-state line c runs across the top",
+        "title": "LSTM: c(t) = f·c(t-1) + i·g,  h(t) = o·tanh(c(t))",
     },
     "GRU": {
         "boxes": [("z", 2.4, 2.7, "σ"), ("r", 3.9, 2.7, "σ"), ("candidate", 6.2, 2.7, "tanh")],
@@ -514,7 +514,7 @@ _CELLS = {
             ("x(t)", 1.45, 0.2, "left"),
             ("r·(h(t-1)·U + b)", 5.45, 1.35, "left"),
         ],
-        "title": "GRU (reset_after=True): h(t) = z·h(t-1) + (1 − z)·candidate; z keeps, 1 − z writes",
+        "title": "GRU: h(t) = z·h(t-1) + (1 − z)·candidate",
     },
     "SimpleRNN": {
         "boxes": [("pre_activation", 5.0, 2.7, "tanh")],
@@ -526,7 +526,7 @@ _CELLS = {
             ("h", [(5.0, 3.05), (5.0, 4.2), (9.8, 4.2)], _STATE_COLOUR, True),
         ],
         "labels": [("h(t-1)", 0.2, 1.3, "left"), ("x(t)", 1.45, 0.2, "left"), ("h(t)", 9.8, 4.5, "right")],
-        "title": "SimpleRNN: h(t) = tanh(x(t)·W + h(t-1)·U + b); no gate, no separate memory line",
+        "title": "SimpleRNN: h(t) = tanh(x(t)·W + h(t-1)·U + b), no gate",
     },
 }
 
