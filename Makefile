@@ -83,6 +83,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m rnnedu.bench gates
+	$(BIN)/python -m rnnedu.bench gradients
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
 
 clean:

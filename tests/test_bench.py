@@ -110,3 +110,12 @@ def test_bad_kernel_benchmark_arguments_name_the_argument(kwargs, error, message
 def test_plot_refuses_a_table_that_is_not_a_kernel_benchmark():
     with pytest.raises(TypeError, match="`table` must be a table from bench_kernels"):
         plot_kernels(pd.DataFrame({"a": [1]}))
+
+
+def test_gradients_benchmark_times_every_control_of_the_view_from_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "rnnedu.bench", "gradients", "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for expected in ("redraw: sample slider", "redraw: scale slider", "redraw: layer drop-down", "slowest redraw"):
+        assert expected in result.stdout
