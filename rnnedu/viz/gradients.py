@@ -332,7 +332,7 @@ class _GradientFrame:
             axes.set_xlim(-0.5, timesteps + 0.5)
             axes.set_xlabel("step t")
         sensitivity_axes.set_ylabel("‖∂h_T/∂s_t‖ (log scale)")
-        sensitivity_axes.set_title("how much the last output depends on the state at step t", fontsize=10)
+        sensitivity_axes.set_title("how much h_T depends on the state s_t (h, or (h, c) for an LSTM)", fontsize=10)
         step_axes.set_ylabel("largest singular value of J_t (log)")
         step_axes.set_title("each step's Jacobian J_t = ∂s_t/∂s_(t-1); above 1 it can grow", fontsize=10)
         self.reach = sensitivity_axes.text(0.02, 0.04, "", transform=sensitivity_axes.transAxes, fontsize=9)
@@ -364,20 +364,18 @@ class _GradientFrame:
         steps = np.clip(data.step_norm[index, sample], FLOOR, CEILING)
         self.sensitivity_line.set_data(np.arange(len(sensitivity)), sensitivity)
         self.step_line.set_data(np.arange(1, len(steps) + 1), steps)
-        self.reach.set_text(f"‖∂h_T/∂s_0‖ = {data.sensitivity[index, sample, 0]:.2e}")
+        self.reach.set_text(f"at t = 0: {data.sensitivity[index, sample, 0]:.1e}")
         self.title.set_text(_title(data, sample, index))
         return self
 
 
 def _title(data, sample, index):
-    title = (
-        f"{data.layer} ({data.kind}, {data.activation}), sample {sample}: recurrent kernel × {data.scales[index]:.3g}"
-    )
+    title = f"{data.layer} ({data.kind}), sample {sample}: recurrent kernel × {data.scales[index]:.3g}"
     if data.spectral_radius is not None:
-        title += f" (spectral radius {data.spectral_radius[index]:.2f})"
+        title += f", spectral radius {data.spectral_radius[index]:.2f}"
     if data.mask is not None and not data.mask[sample].all():
-        title += f" · {int((~data.mask[sample]).sum())} masked steps"
-    return title + f" · s = {data.state}"
+        title += f", {int((~data.mask[sample]).sum())} masked steps"
+    return title
 
 
 def _limits(arrays):
