@@ -144,13 +144,32 @@ def _weights(cell, kind):
     return kernel, recurrent_kernel, bias, np.zeros(width, np.float32)
 
 
-def _activation(function, argument):
+def activation_name(function):
+    """The name of a Keras activation function, as `ACTIVATIONS` (and Keras's serialization) spells it.
+
+    Args:
+        function: an activation, e.g. a cell's `activation`; or None.
+
+    Returns:
+        str, e.g. "tanh"; None for None.
+
+    Example:
+    >>> import keras
+    >>> activation_name(keras.activations.hard_sigmoid)
+    'hard_sigmoid'
+    """
     if function is None:
         return None
     import keras
 
     name = keras.activations.serialize(function)
-    name = name if isinstance(name, str) else getattr(function, "__name__", str(function))
+    return name if isinstance(name, str) else getattr(function, "__name__", str(function))
+
+
+def _activation(function, argument):
+    if function is None:
+        return None
+    name = activation_name(function)
     if name not in ACTIVATIONS:
         raise ValueError(f"`{argument}` {name!r} has no NumPy reference here; known: {', '.join(ACTIVATIONS)}.")
     return ACTIVATIONS[name]

@@ -501,13 +501,8 @@ def _recurrent_bias(cell):
 
 
 def _activation_name(function):
-    import keras
-
-    if function is None:
-        return None
-    name = keras.activations.serialize(function)
-    name = name if isinstance(name, str) else getattr(function, "__name__", str(function))
-    if name not in _DERIVATIVES:
+    name = reference.activation_name(function)
+    if name is not None and name not in _DERIVATIVES:
         raise ValueError(f"the activation {name!r} has no derivative here; known: {', '.join(_DERIVATIVES)}.")
     return name
 
