@@ -62,8 +62,29 @@ def check_number(name, value, min_value=None, max_value=None):
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a number, got {describe(value)}.")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"`{name}` must be a finite number, got {describe(value)}.")
     _check_bounds(name, value, min_value, max_value, "a number")
     return float(value)
+
+
+def check_argv(argv, example):
+    """Check that a command's `argv` is None or a list of strings.
+
+    Args:
+        argv: the value given to a command's `main`.
+        example: str, an example of a valid `argv`, shown in the error.
+
+    Returns:
+        `argv`.
+
+    Example:
+    >>> check_argv(["gates", "--quick"], "['gates', '--quick']")
+    ['gates', '--quick']
+    """
+    if argv is not None and (isinstance(argv, str) or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"`argv` must be a list of strings such as {example}, got {describe(argv)}.")
+    return argv
 
 
 def check_bool(name, value):

@@ -6,6 +6,7 @@ Run from the project's environment:
     python -m rnnedu.bench masks           # the mask view: every control's redraw
     python -m rnnedu.bench merge           # the merge view: every control's redraw
     python -m rnnedu.bench generation      # the generation view: every control, and its precompute
+    python -m rnnedu.bench gradients       # the gradient view: every control, and its precompute
     python -m rnnedu.bench views --quick   # every view, fewer repeats, as the tests run it
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
@@ -31,11 +32,20 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rnnedu._validate import check_choice, check_int, describe
+from rnnedu._validate import check_argv, check_choice, check_int, describe
 from rnnedu.cudnn import watch_cudnn_calls
 from rnnedu.datasets import KERNEL_COLUMNS, SCAN_COLUMNS
 
-__all__ = ["bench_gates", "bench_generation", "bench_kernels", "bench_masks", "bench_merge", "bench_scan", "main"]
+__all__ = [
+    "bench_gates",
+    "bench_generation",
+    "bench_gradients",
+    "bench_kernels",
+    "bench_masks",
+    "bench_merge",
+    "bench_scan",
+    "main",
+]
 
 COLUMNS = ["measurement", "repeats", "median_ms", "p95_ms"]
 
@@ -230,6 +240,64 @@ def bench_generation(repeats=50, units=64, length=240, num_samples=4):
     return table
 
 
+def bench_gradients(repeats=50, units=32, timesteps=100, batch_size=8, features=8):
+    """Time the gradient view: one redraw per control, and the precompute it does once.
+
+    The view is built on a model with two recurrent layers (a GRU, then an
+    LSTM), so that its "layer" drop-down exists, with the default 25 scales.
+
+    Args:
+        repeats: redraws timed per control, >= 1.
+        units: units of each recurrent layer, 1 to 256.
+        timesteps: length of the sequences, 1 to 1,000.
+        batch_size: sequences in the batch, 1 to 64.
+        features: input features per timestep, >= 1.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> table = bench_gradients(repeats=2, units=3, timesteps=4, batch_size=2, features=2)
+    >>> table["measurement"].tolist()
+    ['redraw: sample', 'redraw: scale', 'redraw: layer', 'precompute: gradient_view']
+    """
+    import keras
+
+    from rnnedu.viz import gradient_view
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    units = check_int("units", units, min_value=1, max_value=256)
+    timesteps = check_int("timesteps", timesteps, min_value=1, max_value=1000)
+    batch_size = check_int("batch_size", batch_size, min_value=1, max_value=64)
+    features = check_int("features", features, min_value=1)
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((timesteps, features))
+    sequence = keras.layers.GRU(units, return_sequences=True, name="gru")(inputs)
+    model = keras.Model(inputs, keras.layers.LSTM(units, name="lstm")(sequence))
+    x = np.random.default_rng(0).normal(size=(batch_size, timesteps, features)).astype("float32")
+    start = time.perf_counter()
+    view = gradient_view(model, x)
+    precompute = (time.perf_counter() - start) * 1000.0
+    count = len(view.controls["scale"].options)
+    moves = {
+        "sample": lambda i: (i + 1) % batch_size,
+        "scale": lambda i: (i + 1) % count,
+        "layer": lambda i: ("gru", "lstm")[i % 2],
+    }
+    rows = []
+    for name, move in moves.items():
+        control = view.controls[name]
+        times = _time(lambda i, control=control, move=move: setattr(control, "value", move(i)), repeats)
+        rows.append(_row(f"redraw: {name}", times))
+    rows.append(_row("precompute: gradient_view", np.array([precompute])))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["setup"] = (
+        f"GRU({units}) then LSTM({units}), batch_size {batch_size}, {timesteps} timesteps, {features} features, "
+        f"{count} scales"
+    )
+    return table
+
+
 def _time_controls(view, values, repeats):
     """Time setting each control of a view to the next of its `values`, as a learner moving it would."""
     rows = []
@@ -388,7 +456,13 @@ def bench_scan(
     return table
 
 
-BENCHMARKS = {"gates": bench_gates, "masks": bench_masks, "merge": bench_merge, "generation": bench_generation}
+BENCHMARKS = {
+    "gates": bench_gates,
+    "masks": bench_masks,
+    "merge": bench_merge,
+    "generation": bench_generation,
+    "gradients": bench_gradients,
+}
 
 
 def main(argv=None):
@@ -400,8 +474,7 @@ def main(argv=None):
     Returns:
         the benchmark's pandas.DataFrame (for "views", the three views' tables joined).
     """
-    if argv is not None and (isinstance(argv, str) or not all(isinstance(a, str) for a in argv)):
-        raise TypeError(f"`argv` must be a list of strings such as ['gates', '--quick'], got {describe(argv)}.")
+    check_argv(argv, "['gates', '--quick']")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.bench", description=__doc__.splitlines()[0])
     choices = [*BENCHMARKS, "views", "kernels", "scan"]
     parser.add_argument("benchmark", choices=choices, help="what to measure ('views': every view)")

@@ -35,6 +35,7 @@ __all__ = [
     "addition_problems",
     "bracket_depth",
     "data_dir",
+    "delayed_recall",
     "load_devils_dictionary",
     "load_kernel_results",
     "load_scan_results",
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 MNIST_URL_HOST = ("storage.googleapis.com", 443)
+MAX_RECALL_SEQUENCES = 100_000  # delayed_recall: bounds on its sizes
+MAX_RECALL_LAG = 1_000
 RESTORE_HINT = (
     "Restore it with `git checkout -- data/{name}` in your clone of rnnedu "
     "(or rebuild it with `python data/make_data.py`); on Colab, re-run the notebook's setup cell."
@@ -470,6 +473,45 @@ def _plot_backend(ax, rows, backend):
     ax.set_xlabel("layer, timesteps T, batch_size B")
     ax.set_ylabel("median ms per training step (log scale)")
     ax.set_title(f"{backend} on {rows['hardware'].iloc[0]}")
+
+
+def delayed_recall(n, lag, classes=4, noise=1.0, seed=0):
+    """Generate sequences whose first token must be recalled after `lag` steps of noise.
+
+    A long-range task. Step 0 holds the token to remember, one of `classes`,
+    one-hot, and a marker feature set to 1; each of the `lag` steps after it
+    holds Gaussian noise on the token features (and a marker of 0). The
+    answer, read after the last step, is the first token. A layer that can
+    shut its input after the marker keeps the token; one that adds every
+    input into its state buries it under the noise. Chance is 1 / `classes`.
+
+    Args:
+        n: number of sequences, 1 to 100,000.
+        lag: steps of noise between the token and the answer, 0 to 1,000.
+        classes: how many tokens there are to recall, 2 to 64.
+        noise: the standard deviation of the noise, 0 to 10.
+        seed: int >= 0.
+
+    Returns:
+        (x, labels): x float32 of shape (n, lag + 1, classes + 1), the last
+        feature being the marker; labels int64 of shape (n,).
+
+    Example:
+    >>> x, labels = delayed_recall(3, lag=5, classes=4, seed=0)
+    >>> x.shape, bool((x[:, 0, :4].argmax(axis=1) == labels).all()), x[:, :, 4].sum(axis=1).tolist()
+    ((3, 6, 5), True, [1.0, 1.0, 1.0])
+    """
+    n = check_int("n", n, min_value=1, max_value=MAX_RECALL_SEQUENCES)
+    lag = check_int("lag", lag, min_value=0, max_value=MAX_RECALL_LAG)
+    classes = check_int("classes", classes, min_value=2, max_value=64)
+    noise = check_number("noise", noise, min_value=0.0, max_value=10.0)
+    rng = _rng(seed)
+    labels = rng.integers(0, classes, size=n)
+    x = np.zeros((n, lag + 1, classes + 1), dtype=np.float32)
+    x[:, 1:, :classes] = rng.normal(0.0, noise, size=(n, lag, classes))
+    x[np.arange(n), 0, labels] = 1.0
+    x[:, 0, classes] = 1.0
+    return x, labels
 
 
 def _rng(seed):

@@ -13,11 +13,13 @@ import math
 
 import pandas as pd
 
-from rnnedu._validate import check_built, check_int, check_model_inputs, describe
+from rnnedu._validate import check_built, check_choice, check_int, check_model_inputs, describe
 from rnnedu.cudnn import explain_fast_path
 from rnnedu.reference import KERNEL_BLOCKS
 
 __all__ = [
+    "CELL_KINDS",
+    "draw_cell",
     "draw_encoder_decoder",
     "draw_mask_flow",
     "draw_nested_states",
@@ -664,3 +666,191 @@ def draw_mask_flow(stages, ax=None):
     ax.axis("off")
     ax.set_title(f"The mask from {stages[0][0]} to {stages[-1][0]}")
     return ax.figure
+
+
+CELL_KINDS = ("LSTM", "GRU", "SimpleRNN")
+_BOX = {"facecolor": "#fde9c9", "edgecolor": "#b35806"}  # a layer with weights: a gate or the candidate
+_OPERATOR = {"facecolor": "#e0ecf8", "edgecolor": "#2c5d8f"}  # a pointwise operation, no weights
+_STATE_COLOUR, _INPUT_COLOUR = "#2c5d8f", "0.35"
+_VALUE_LABELS = {"c_previous": "c(t-1)", "h_previous": "h(t-1)", "c": "c(t)", "h": "h(t)"}
+
+# One step of each cell as data flow, in the gate names of rnnedu.reference. Coordinates in a 10 × 6 box:
+# boxes (name, x, y, activation), operators (role, symbol, x, y), lines (name, points, colour, arrow at the end).
+_CELLS = {
+    "LSTM": {
+        "boxes": [("f", 2.4, 2.7, "σ"), ("i", 3.9, 2.7, "σ"), ("g", 5.1, 2.7, "tanh"), ("o", 6.6, 2.7, "σ")],
+        "operators": [
+            ("forget", "×", 2.4, 5.0),
+            ("write", "×", 5.1, 3.95),
+            ("add", "+", 5.1, 5.0),
+            ("squash", "tanh", 7.8, 3.95),
+            ("output", "×", 7.8, 2.7),
+        ],
+        "lines": [
+            ("c", [(0.2, 5.0), (9.8, 5.0)], _STATE_COLOUR, True),
+            ("h_in", [(0.2, 1.0), (6.6, 1.0)], _STATE_COLOUR, False),
+            ("x", [(1.3, 0.1), (1.3, 1.0)], _INPUT_COLOUR, False),
+            ("to_f", [(2.4, 1.0), (2.4, 2.35)], _STATE_COLOUR, True),
+            ("to_i", [(3.9, 1.0), (3.9, 2.35)], _STATE_COLOUR, True),
+            ("to_g", [(5.1, 1.0), (5.1, 2.35)], _STATE_COLOUR, True),
+            ("to_o", [(6.6, 1.0), (6.6, 2.35)], _STATE_COLOUR, True),
+            ("f_out", [(2.4, 3.05), (2.4, 4.72)], _STATE_COLOUR, True),
+            ("i_out", [(3.9, 3.05), (3.9, 3.95), (4.82, 3.95)], _STATE_COLOUR, True),
+            ("g_out", [(5.1, 3.05), (5.1, 3.67)], _STATE_COLOUR, True),
+            ("write_out", [(5.1, 4.23), (5.1, 4.72)], _STATE_COLOUR, True),
+            ("c_branch", [(7.8, 5.0), (7.8, 4.25)], _STATE_COLOUR, True),
+            ("squash_out", [(7.8, 3.65), (7.8, 2.98)], _STATE_COLOUR, True),
+            ("o_out", [(6.95, 2.7), (7.52, 2.7)], _STATE_COLOUR, True),
+            ("h", [(7.8, 2.42), (7.8, 1.6), (9.8, 1.6)], _STATE_COLOUR, True),
+        ],
+        "labels": [
+            ("c(t-1)", 0.2, 5.3, "left"),
+            ("c(t)", 9.8, 5.3, "right"),
+            ("h(t-1)", 0.2, 1.3, "left"),
+            ("x(t)", 1.45, 0.2, "left"),
+            ("h(t)", 9.8, 1.9, "right"),
+        ],
+        "title": "LSTM: c(t) = f·c(t-1) + i·g,  h(t) = o·tanh(c(t))",
+    },
+    "GRU": {
+        "boxes": [("z", 2.4, 2.7, "σ"), ("r", 3.9, 2.7, "σ"), ("candidate", 6.2, 2.7, "tanh")],
+        "operators": [
+            ("keep", "×", 2.4, 5.0),
+            ("one_minus", "1−", 4.2, 4.0),
+            ("write", "×", 6.2, 4.0),
+            ("add", "+", 6.2, 5.0),
+            ("reset", "×", 5.1, 1.8),
+        ],
+        "lines": [
+            ("h_state", [(0.2, 5.0), (9.8, 5.0)], _STATE_COLOUR, True),
+            ("h_in", [(0.2, 1.0), (3.9, 1.0)], _STATE_COLOUR, False),
+            ("x", [(1.3, 0.1), (1.3, 1.0)], _INPUT_COLOUR, False),
+            ("to_z", [(2.4, 1.0), (2.4, 2.35)], _STATE_COLOUR, True),
+            ("to_r", [(3.9, 1.0), (3.9, 2.35)], _STATE_COLOUR, True),
+            ("z_out", [(2.4, 3.05), (2.4, 4.72)], _STATE_COLOUR, True),
+            ("z_branch", [(2.4, 4.0), (3.9, 4.0)], _STATE_COLOUR, True),
+            ("one_minus_out", [(4.5, 4.0), (5.92, 4.0)], _STATE_COLOUR, True),
+            ("r_out", [(3.9, 3.05), (3.9, 3.3), (4.6, 3.3), (4.6, 1.8), (4.82, 1.8)], _STATE_COLOUR, True),
+            ("h_to_reset", [(0.6, 5.0), (0.6, 0.55), (5.1, 0.55), (5.1, 1.52)], _STATE_COLOUR, True),
+            ("x_to_candidate", [(1.3, 0.4), (6.2, 0.4), (6.2, 2.35)], _INPUT_COLOUR, True),
+            ("reset_out", [(5.38, 1.8), (5.9, 1.8), (5.9, 2.35)], _STATE_COLOUR, True),
+            ("candidate_out", [(6.2, 3.05), (6.2, 3.72)], _STATE_COLOUR, True),
+            ("write_out", [(6.2, 4.28), (6.2, 4.72)], _STATE_COLOUR, True),
+        ],
+        "labels": [
+            ("h(t-1)", 0.2, 5.3, "left"),
+            ("h(t)", 9.8, 5.3, "right"),
+            ("h(t-1)", 0.2, 1.3, "left"),
+            ("x(t)", 1.45, 0.2, "left"),
+            ("r·(h(t-1)·U + b)", 5.45, 1.35, "left"),
+        ],
+        "title": "GRU: h(t) = z·h(t-1) + (1 − z)·candidate",
+    },
+    "SimpleRNN": {
+        "boxes": [("pre_activation", 5.0, 2.7, "tanh")],
+        "operators": [],
+        "lines": [
+            ("h_in", [(0.2, 1.0), (5.0, 1.0)], _STATE_COLOUR, False),
+            ("x", [(1.3, 0.1), (1.3, 1.0)], _INPUT_COLOUR, False),
+            ("to_pre_activation", [(5.0, 1.0), (5.0, 2.35)], _STATE_COLOUR, True),
+            ("h", [(5.0, 3.05), (5.0, 4.2), (9.8, 4.2)], _STATE_COLOUR, True),
+        ],
+        "labels": [("h(t-1)", 0.2, 1.3, "left"), ("x(t)", 1.45, 0.2, "left"), ("h(t)", 9.8, 4.5, "right")],
+        "title": "SimpleRNN: h(t) = tanh(x(t)·W + h(t-1)·U + b), no gate",
+    },
+}
+
+
+def draw_cell(kind, ax=None, values=None):
+    """Draw one step of an LSTM, GRU or SimpleRNN cell as data flow.
+
+    Boxes are layers with weights (a gate, or the candidate), each reading
+    [h(t-1), x(t)] and labelled with its activation and its name; circles are
+    pointwise operations without weights (×, +, 1−, tanh); lines carry the
+    states from left to right. The LSTM's cell state c runs along the top,
+    touched only by a product with f and a sum; the GRU's state runs along the
+    top the same way, kept by z. Names are those of `rnnedu.reference`: i, f,
+    g, o and c; z, r and candidate.
+
+    Every drawn part has a gid saying what it is: "box:NAME" for a box,
+    "operator:ROLE" for an operation, "line:NAME" for a line ("line:c" is
+    the LSTM's cell-state line), "value:NAME" for a number from `values`.
+
+    Args:
+        kind: "LSTM", "GRU" or "SimpleRNN".
+        ax: a matplotlib Axes to draw into, or None for a new Figure.
+        values: None, or a dict from a box's name (or "c", "h", "c_previous",
+            "h_previous") to a number, written beside it (the gate explorer
+            shows the values of one unit at one step this way).
+
+    Returns:
+        the matplotlib Figure.
+
+    Example:
+    >>> figure = draw_cell("LSTM")
+    >>> sorted(p.get_gid() for p in figure.axes[0].patches if p.get_gid().startswith("box:"))
+    ['box:f', 'box:g', 'box:i', 'box:o']
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    kind = check_choice("kind", kind, CELL_KINDS)
+    if values is not None and not isinstance(values, dict):
+        raise TypeError(f"`values` must be None or a dict of numbers by name, got {describe(values)}.")
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(8.0, 4.8))
+        ax = figure.add_subplot()
+    layout = _CELLS[kind]
+    for name, points, colour, arrow in layout["lines"]:
+        xs, ys = zip(*points)
+        ax.add_line(Line2D(xs, ys, color=colour, lw=2.2 if name in ("c", "h_state") else 1.4, gid=f"line:{name}"))
+        if arrow:
+            ax.annotate("", points[-1], points[-2], arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
+    for name, x, y, activation in layout["boxes"]:
+        width = {"candidate": 1.1, "pre_activation": 1.5}.get(name, 0.7)
+        patch = FancyBboxPatch(
+            (x - width / 2, y - 0.35),
+            width,
+            0.7,
+            boxstyle="round,pad=0.02",
+            lw=1.4,
+            zorder=3,
+            gid=f"box:{name}",
+            **_BOX,
+        )
+        ax.add_patch(patch)
+        ax.text(x, y + 0.1, activation, ha="center", va="center", fontsize=10, zorder=4, gid=f"activation:{name}")
+        ax.text(x, y - 0.18, name, ha="center", va="center", fontsize=8, style="italic", zorder=4, gid=f"name:{name}")
+    for role, symbol, x, y in layout["operators"]:
+        radius = 0.3 if len(symbol) > 1 else 0.28
+        ax.add_patch(Circle((x, y), radius, lw=1.4, zorder=3, gid=f"operator:{role}", **_OPERATOR))
+        size = 9 if len(symbol) > 1 else 12
+        ax.text(x, y, symbol, ha="center", va="center", fontsize=size, zorder=4, gid=f"symbol:{role}")
+    for text, x, y, align in layout["labels"]:
+        ax.text(x, y, text, ha=align, va="bottom", fontsize=9, color=_STATE_COLOUR)
+    for name, value in (values or {}).items():
+        x, y = _value_position(layout, name)
+        text = f"{_VALUE_LABELS[name]} = {value:+.3f}" if name in _VALUE_LABELS else f"{value:+.3f}"
+        ax.text(x, y, text, ha="left", va="top", fontsize=7, color="#7f2704", zorder=4, gid=f"value:{name}")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(layout["title"], fontsize=9)
+    return ax.figure
+
+
+def _value_position(layout, name):
+    """Where the value of `name` is written: under its box, or beside the state it names."""
+    for box, x, y, _ in layout["boxes"]:
+        if box == name:
+            return x + 0.06, y - 0.4
+    places = {"c_previous": (0.9, 4.85), "c": (9.2, 4.85), "h_previous": (0.9, 0.85)}
+    places["h"] = (9.2, 1.45) if "c" in [line[0] for line in layout["lines"]] else (9.2, 4.05)
+    if layout is _CELLS["GRU"]:
+        places |= {"h_previous": (0.9, 4.85), "h": (9.2, 4.85)}
+    if name not in places:
+        raise ValueError(f"`values` has {name!r}, which this cell does not draw; it draws {', '.join(places)}.")
+    return places[name]

@@ -12,7 +12,7 @@ import numpy as np
 
 from rnnedu._validate import check_built, check_finite, check_mask, check_sequences, describe
 
-__all__ = ["ACTIVATIONS", "GATE_NAMES", "KERNEL_BLOCKS", "keras_mask", "trace"]
+__all__ = ["ACTIVATIONS", "GATE_NAMES", "KERNEL_BLOCKS", "activation_name", "keras_mask", "trace"]
 
 ACTIVATIONS = {
     "tanh": np.tanh,
@@ -177,13 +177,34 @@ def _weights(cell, kind):
     return kernel, recurrent_kernel, bias, np.zeros(width, np.float32)
 
 
-def _activation(function, argument):
+def activation_name(function):
+    """The name of a Keras activation function, as `ACTIVATIONS` (and Keras's serialization) spells it.
+
+    Args:
+        function: an activation, e.g. a cell's `activation`; or None.
+
+    Returns:
+        str, e.g. "tanh"; None for None.
+
+    Example:
+    >>> import keras
+    >>> activation_name(keras.activations.hard_sigmoid)
+    'hard_sigmoid'
+    """
     if function is None:
         return None
+    if not callable(function):
+        raise TypeError(f"`function` must be an activation function or None, got {describe(function)}.")
     import keras
 
     name = keras.activations.serialize(function)
-    name = name if isinstance(name, str) else getattr(function, "__name__", str(function))
+    return name if isinstance(name, str) else getattr(function, "__name__", str(function))
+
+
+def _activation(function, argument):
+    if function is None:
+        return None
+    name = activation_name(function)
     if name not in ACTIVATIONS:
         raise ValueError(f"`{argument}` {name!r} has no NumPy reference here; known: {', '.join(ACTIVATIONS)}.")
     return ACTIVATIONS[name]

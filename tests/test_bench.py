@@ -93,3 +93,12 @@ def test_scan_benchmark_quick_run_writes_a_csv_with_one_row_per_family(tmp_path,
 def test_bad_kernel_benchmark_arguments_name_the_argument(kwargs, error, message):
     with pytest.raises(error, match=re.escape(message)):
         bench_kernels(**kwargs)
+
+
+def test_gradients_benchmark_times_every_control_of_the_view_from_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "rnnedu.bench", "gradients", "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for expected in ("redraw: sample slider", "redraw: scale slider", "redraw: layer drop-down", "slowest redraw"):
+        assert expected in result.stdout

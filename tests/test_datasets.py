@@ -216,3 +216,19 @@ def test_missing_or_corrupt_weights_give_a_clear_error(data_copy, damage):
         path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(datasets.DataFileError, match=rf"weights\.h5 is {damage}"):
         load_pretrained()
+
+
+def test_delayed_recall_puts_the_answer_at_step_0_and_only_noise_after_it():
+    from rnnedu.datasets import delayed_recall
+
+    x, labels = delayed_recall(200, lag=7, classes=3, noise=0.5, seed=4)
+    assert x.shape == (200, 8, 4) and x.dtype == np.float32 and labels.dtype == np.int64
+    np.testing.assert_array_equal(x[:, 0, :3].argmax(axis=1), labels)
+    np.testing.assert_array_equal(x[:, :, 3], np.eye(8)[np.zeros(200, int)])  # the marker: step 0 only
+    assert abs(float(x[:, 1:, :3].std()) - 0.5) < 0.05
+    x_again, _ = delayed_recall(200, lag=7, classes=3, noise=0.5, seed=4)
+    np.testing.assert_array_equal(x, x_again)
+    with pytest.raises(ValueError, match="`lag` must be an integer >= 0 and <= 1000"):
+        delayed_recall(10, lag=1001)
+    with pytest.raises(ValueError, match="`n` must be an integer >= 1 and <= 100000"):
+        delayed_recall(100_001, lag=1)

@@ -21,7 +21,8 @@ def built(kind, units=5, x=None, **kwargs):
 
 def diagram_text(figure):
     (diagram,) = [ax for ax in figure.axes if not ax.axison]  # the only axes drawn without axis lines
-    return " ".join(text.get_text() for text in diagram.texts)
+    texts = diagram.texts + [text for cell in diagram.child_axes for text in cell.texts]  # the cell's drawing
+    return " ".join(text.get_text() for text in texts)
 
 
 @pytest.mark.parametrize("go_backwards", [False, True])
@@ -201,3 +202,20 @@ def test_gate_explorer_panels_use_the_gate_names_of_rnnedu_reference():
 
     assert gates.PANELS["LSTM"] == (*reference.GATE_NAMES["LSTMCell"], "h") == ("i", "f", "g", "o", "c", "h")
     assert gates.PANELS["GRU"] == (*reference.GATE_NAMES["GRUCell"], "h") == ("z", "r", "candidate", "h")
+
+
+def test_the_diagram_follows_the_cell_data_flow_with_the_values_of_the_unit():
+    layer, x, _ = built("LSTM")
+    data = gate_data(layer, x)
+    figure = plot_gates(data, sample=1, unit=2, step=4)
+    (diagram,) = [ax for ax in figure.axes if not ax.axison]
+    (cell,) = diagram.child_axes
+    assert {p.get_gid() for p in cell.patches} >= {"box:i", "box:f", "box:g", "box:o", "operator:add"}
+    assert "line:c" in {line.get_gid() for line in cell.lines}
+    values = {text.get_gid(): text.get_text() for text in cell.texts if (text.get_gid() or "").startswith("value:")}
+    assert values["value:f"] == f"{data.values['f'][1, 4, 2]:+.3f}"
+    assert values["value:c_previous"] == f"c(t-1) = {data.c_previous[1, 4, 2]:+.3f}"
+    explorer = gate_explorer(layer, x, unit=2, step=4, sample=1)
+    rows = explorer.diagram.value.split("<div>")
+    assert "c(t-1)" in rows[2] and "c(t)" in rows[2] and "o" in rows[3]  # the state line first, then the output
+    assert f"{data.values['f'][1, 4, 2]:+.3f}" in rows[2]

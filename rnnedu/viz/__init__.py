@@ -16,6 +16,14 @@ from rnnedu.viz.generation import (
     generation_view,
     plot_generation,
 )
+from rnnedu.viz.gradients import (
+    GradientData,
+    GradientView,
+    gradient_data,
+    gradient_view,
+    plot_gradients,
+    step_jacobians,
+)
 from rnnedu.viz.masks import MaskData, MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
@@ -23,6 +31,8 @@ __all__ = [
     "GateExplorer",
     "GenerationData",
     "GenerationView",
+    "GradientData",
+    "GradientView",
     "MaskData",
     "MaskView",
     "MergeData",
@@ -31,12 +41,16 @@ __all__ = [
     "gate_explorer",
     "generation_data",
     "generation_view",
+    "gradient_data",
+    "gradient_view",
     "mask_data",
     "mask_view",
     "merge_data",
     "merge_view",
     "plot_gates",
     "plot_generation",
+    "plot_gradients",
     "plot_masks",
     "plot_merge",
+    "step_jacobians",
 ]

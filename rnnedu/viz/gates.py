@@ -253,7 +253,7 @@ class _GateFrame:
         self.sample = self.units = self.unit = self.step = self.canvas = None
         panels = data.panels
         rows = -(-len(panels) // 3)
-        heights = [2.2] * rows + ([1.9] if diagram else [])
+        heights = [2.2] * rows + ([3.0] if diagram else [])
         if axes is None:
             self.figure = Figure(figsize=(10, sum(heights)), dpi=72, layout="constrained")
             grid = self.figure.add_gridspec(len(heights), 3, height_ratios=heights)
@@ -355,24 +355,27 @@ class _GateFrame:
 
 
 class _Diagram:
-    """The values flowing through one unit at one step, drawn as boxes and the cell's equation."""
+    """The values flowing through one unit at one step, written on the cell's data-flow drawing, and its equation."""
 
     def __init__(self, ax, data):
-        count = len(_NODES[data.kind])
+        from rnnedu.explain import draw_cell
+
         ax.set_axis_off()
-        ax.set_xlim(0, count)
-        ax.set_ylim(0, 1)
-        box = {"boxstyle": "round,pad=0.4", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"}
-        self.boxes = [ax.text(i + 0.5, 0.58, "", ha="center", va="center", fontsize=10, bbox=box) for i in range(count)]
-        for i in range(count - 1):
-            ax.annotate("", (i + 1.22, 0.58), (i + 0.78, 0.58), arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
-        self.header = ax.text(0, 0.98, "", ha="left", va="top", fontsize=10)
-        self.equation = ax.text(0, 0.08, "", ha="left", va="bottom", fontsize=10, family="monospace")
-        self.texts = [*self.boxes, self.header, self.equation]
+        cell = ax.inset_axes([0.0, -0.02, 0.5, 1.04])
+        self.names = [name for _, name in _NODES[data.kind]]
+        draw_cell(data.kind, ax=cell, values=dict.fromkeys(self.names, 0.0))
+        cell.set_title("")
+        values = {text.get_gid(): text for text in cell.texts}
+        self.values = [values[f"value:{name}"] for name in self.names]
+        self.header = ax.text(0.5, 0.98, "", ha="left", va="top", fontsize=10, transform=ax.transAxes)
+        self.equation = ax.text(
+            0.5, 0.1, "", ha="left", va="bottom", fontsize=7, family="monospace", transform=ax.transAxes
+        )
+        self.texts = [*self.values, self.header, self.equation]
 
     def update(self, header, nodes, equation):
-        for box, (label, value) in zip(self.boxes, nodes):
-            box.set_text(f"{label}\n{value:+.3f}")
+        for text, (label, value) in zip(self.values, nodes):  # a state is named, a gate's box names it already
+            text.set_text(f"{label} = {value:+.3f}" if "(t" in label else f"{value:+.3f}")
         self.header.set_text(header)
         self.equation.set_text(equation)
 
@@ -391,14 +394,21 @@ def _cell_values(data, sample, unit, step):
 
 
 def _diagram_html(header, nodes, equation):
+    """The cell's data flow in HTML, one row per path (the state line first), each node with its value."""
     box = (
         "display:inline-block;padding:4px 8px;margin:2px;border:1px solid #4a6fa5;border-radius:6px;background:#eef3fb"
     )
-    boxes = " &rarr; ".join(
-        f'<span style="{box}"><b>{html.escape(label)}</b><br>{value:+.3f}</span>' for label, value in nodes
-    )
+    values = dict(nodes)
+    flow = next(rows for rows in _FLOWS if all(token in values for row in rows for token in row if token in _LABELS))
+
+    def token(text):
+        if text in values:
+            return f'<span style="{box}"><b>{html.escape(text)}</b><br>{values[text]:+.3f}</span>'
+        return f"<span style='margin:0 4px'>{html.escape(text)}</span>"
+
+    rows = "".join(f"<div>{''.join(token(text) for text in row)}</div>" for row in flow)
     lines = "<br>".join(html.escape(line) for line in equation.split("\n"))
-    return f"<div>{html.escape(header)}</div><div>{boxes}</div><pre style='margin:4px 0'>{lines}</pre>"
+    return f"<div>{html.escape(header)}</div>{rows}<pre style='margin:4px 0'>{lines}</pre>"
 
 
 _NODES = {
@@ -406,6 +416,16 @@ _NODES = {
     "GRU": [("h(t-1)", "h_previous"), ("z", "z"), ("r", "r"), ("candidate", "candidate"), ("h(t)", "h")],
     "SimpleRNN": [("h(t-1)", "h_previous"), ("pre-activation", "pre_activation"), ("h(t)", "h")],
 }
+_LABELS = {label for nodes in _NODES.values() for label, _ in nodes}
+# The same paths as rnnedu.explain.draw_cell: the state line, then what writes into it and what reads from it.
+_FLOWS = [
+    [["c(t-1)", "─ ×", "f", "─ + ─", "i", "×", "g", "─▶", "c(t)"], ["o", "× tanh(", "c(t)", ") ─▶", "h(t)"]],
+    [
+        ["h(t-1)", "─ ×", "z", "─ + ─ (1 − z) ×", "candidate", "─▶", "h(t)"],
+        ["r", "× (h(t-1)·U + b) ─▶ into the", "candidate"],
+    ],
+    [["h(t-1)", "and x(t) ─▶", "pre-activation", "─ tanh ─▶", "h(t)"]],
+]
 _EQUATIONS = {
     "LSTM": lambda v, act: (
         f"c(t) = f·c(t-1) + i·g = {v['f']:.3f}·({v['c_previous']:+.3f}) + {v['i']:.3f}·({v['g']:+.3f})"

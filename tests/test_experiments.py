@@ -1,0 +1,58 @@
+"""python -m rnnedu.experiments: the lag sweep runs, and the committed one is what the notebook reads."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnedu.experiments import LAG_COLUMNS, PROVENANCE_COLUMNS, lag_sweep, load_lag_sweep, main, plot_lag_sweep
+
+
+def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
+    path = tmp_path / "lag.csv"
+    table = main(["lag", "--quick", "--csv", str(path)])
+    assert f"wrote {path}" in capsys.readouterr().out
+    saved = pd.read_csv(path)
+    assert list(saved.columns) == LAG_COLUMNS + PROVENANCE_COLUMNS
+    assert sorted(set(saved["layer"])) == ["GRU", "LSTM", "SimpleRNN"] and sorted(set(saved["lag"])) == [1, 2]
+    assert (saved["command"] == f"python -m rnnedu.experiments lag --quick --csv {path}").all()
+    assert saved["accuracy"].between(0, 1).all() and (table["seconds"] > 0).all()
+
+
+def test_committed_sweep_has_three_seeds_four_lags_and_every_layer():
+    table = load_lag_sweep()
+    assert len(table) == 36 and table.groupby(["layer", "lag"])["seed"].nunique().eq(3).all()
+    assert sorted(set(table["lag"])) == [2, 5, 10, 20]
+    assert set(table["command"]) == {"python -m rnnedu.experiments lag --csv data/lag_sweep.csv"}
+    assert (table["keras"] == "3.15.1").all() and (table["tensorflow"] == "2.21.0").all()
+
+
+def test_plot_draws_a_mean_line_and_every_seed_per_layer():
+    table = load_lag_sweep()
+    figure = plot_lag_sweep(table)
+    (ax,) = figure.axes
+    means = [line for line in ax.lines if line.get_label().endswith("(mean of seeds)")]
+    assert [line.get_label().split()[0] for line in means] == ["SimpleRNN", "GRU", "LSTM"]
+    lstm = table[table["layer"] == "LSTM"].groupby("lag")["accuracy"].mean()
+    np.testing.assert_allclose(means[2].get_ydata(), lstm.values)
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(table)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"lags": ()}, TypeError, "`lags` must be a non-empty sequence of integers"),
+        ({"lags": (5, 2000)}, ValueError, "`lags[1]` must be an integer >= 0 and <= 1000"),
+        ({"layers": ("LSTM", "RNN")}, ValueError, "`layers[1]` must be one of 'SimpleRNN', 'GRU', 'LSTM'"),
+        ({"units": 0}, ValueError, "`units` must be an integer >= 1 and <= 256"),
+    ],
+)
+def test_bad_sweep_arguments_name_the_argument(kwargs, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        lag_sweep(**kwargs)
+
+
+def test_plot_refuses_what_is_not_a_sweep():
+    with pytest.raises(TypeError, match="`table` must be a table from lag_sweep"):
+        plot_lag_sweep(pd.DataFrame({"a": [1]}))
