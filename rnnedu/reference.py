@@ -30,7 +30,13 @@ GATE_NAMES = {
 }
 # The course's one set of gate names (prose, explain_params, the gate explorer): what `trace` records per
 # cell above, and here the blocks of columns of a cell's kernel, recurrent_kernel and bias, in Keras's order.
-KERNEL_BLOCKS = {"LSTMCell": ("i", "f", "g", "o"), "GRUCell": ("z", "r", "candidate")}
+# rnnedu.parallel's minGRU and minLSTM cells have a kernel and a bias only, their gates read the input alone.
+KERNEL_BLOCKS = {
+    "LSTMCell": ("i", "f", "g", "o"),
+    "GRUCell": ("z", "r", "candidate"),
+    "MinGRUCell": ("z", "candidate"),
+    "MinLSTMCell": ("f", "i", "candidate"),
+}
 
 
 def trace(layer, x, initial_state=None, mask=None):

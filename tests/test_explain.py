@@ -375,3 +375,21 @@ def test_draw_mask_flow_draws_each_mask_cell_by_cell():
     assert ax.get_title() == "The mask from embedding to pooling"
     with pytest.raises(ValueError, match="boolean array"):
         draw_mask_flow([("embedding", made.astype(int))])
+
+
+@pytest.mark.parametrize("name, blocks", [("MinGRU", ("z", "candidate")), ("MinLSTM", ("f", "i", "candidate"))])
+def test_explain_params_explains_min_gru_and_min_lstm_like_the_built_in_layers(name, blocks):
+    from rnnedu import parallel
+
+    layer = getattr(parallel, name)(7, parallel=False)
+    model = keras.Sequential([keras.Input((5, 3)), layer])
+    table = explain_params(model)
+    assert table["layer"].iloc[-1] == "total" and table["count"].iloc[-1] == model.count_params()
+    table = table.iloc[:-1]
+    assert table["count"].sum() == model.count_params() == len(blocks) * (3 * 7 + 7)
+    wanted = f"{len(blocks)} gates ({', '.join(blocks)})"
+    assert table["weight"].tolist() == ["kernel", "bias"] and all(wanted in f for f in table["formula"])
+    assert table["arithmetic"].tolist() == [
+        f"{len(blocks)} × 3 × 7 = {len(blocks) * 21}",
+        f"{len(blocks)} × 7 = {len(blocks) * 7}",
+    ]
