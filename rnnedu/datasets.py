@@ -5,7 +5,8 @@ The Devil's Dictionary) lives in the repository's data/ folder, so every
 notebook runs offline. Each file is checked against data/SHA256SUMS before it
 is read, and read with allow_pickle=False. Benchmark results committed there
 (`python -m rnnedu.bench kernels` and `scan` on a GPU) are read by
-`load_kernel_results` and `load_scan_results`, and drawn by `plot_kernels`.
+`load_kernel_results` and `load_scan_results`, and drawn by `plot_kernels`; the lag sweep of
+notebook 11 (`python -m rnnedu.experiments lag`) by `load_lag_sweep`.
 """
 
 import hashlib
@@ -29,6 +30,7 @@ from rnnedu._validate import (
 
 __all__ = [
     "KERNEL_COLUMNS",
+    "LAG_COLUMNS",
     "PROVENANCE_COLUMNS",
     "SCAN_COLUMNS",
     "DataFileError",
@@ -38,6 +40,7 @@ __all__ = [
     "delayed_recall",
     "load_devils_dictionary",
     "load_kernel_results",
+    "load_lag_sweep",
     "load_scan_results",
     "load_mnist",
     "load_sunspots",
@@ -92,6 +95,9 @@ SCAN_COLUMNS = [
     "builtin_over_parallel",
 ]
 PROVENANCE_COLUMNS = ["date", "hardware", "driver", "keras", "backend_version", "cudnn", "python"]
+# The columns of the lag sweep (`python -m rnnedu.experiments lag` writes them, `load_lag_sweep` reads them).
+LAG_COLUMNS = ["layer", "lag", "seed", "units", "epochs", "train_size", "test_size", "accuracy", "seconds"]
+LAG_COLUMNS += ["command", "date", "machine", "load_average", "keras", "tensorflow", "numpy", "python"]
 
 
 class DataFileError(OSError):
@@ -383,7 +389,7 @@ def load_kernel_results(name="kernels_h200.csv"):
     >>> sorted(set(load_kernel_results()["backend"]))
     ['jax', 'torch']
     """
-    return _load_results(name, KERNEL_COLUMNS, "a kernel benchmark")
+    return _load_results(name, KERNEL_COLUMNS + PROVENANCE_COLUMNS, "a kernel benchmark")
 
 
 def load_scan_results(name="scan_h200.csv"):
@@ -401,15 +407,32 @@ def load_scan_results(name="scan_h200.csv"):
     >>> sorted(set(table["backend"])), sorted(set(table["timesteps"]))
     (['jax', 'torch'], [64, 256, 1024, 4096])
     """
-    return _load_results(name, SCAN_COLUMNS, "a scan benchmark")
+    return _load_results(name, SCAN_COLUMNS + PROVENANCE_COLUMNS, "a scan benchmark")
+
+
+def load_lag_sweep(name="lag_sweep.csv"):
+    """Load the committed lag sweep of notebook 11 (`python -m rnnedu.experiments lag`) from data/.
+
+    Args:
+        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
+
+    Returns:
+        pandas.DataFrame with the columns LAG_COLUMNS: held-out accuracy per layer, lag and seed,
+        and the command, date, machine and versions that made it.
+
+    Example:
+    >>> sorted(set(load_lag_sweep()["layer"]))
+    ['GRU', 'LSTM', 'SimpleRNN']
+    """
+    return _load_results(name, LAG_COLUMNS, "a lag sweep")
 
 
 def _load_results(name, columns, what):
-    """Read a committed benchmark CSV after checking its sha256 and its columns."""
+    """Read a committed result CSV after checking its sha256 and its columns."""
     import pandas as pd
 
     table = pd.read_csv(verify(name))
-    missing = [c for c in columns + PROVENANCE_COLUMNS if c not in table.columns]
+    missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"`name` data/{name} is not {what}: it lacks the columns {missing}.")
     return table

@@ -6,7 +6,7 @@
 
 `lag` trains SimpleRNN, GRU and LSTM on `rnnedu.datasets.delayed_recall` for
 several lags and seeds and records the held-out accuracy of each run. The
-notebooks read the committed result with `load_lag_sweep` (checked against
+notebooks read the committed result with `rnnedu.datasets.load_lag_sweep` (checked against
 data/SHA256SUMS) and draw it with `plot_lag_sweep`.
 """
 
@@ -22,12 +22,11 @@ import time
 import pandas as pd
 
 from rnnedu._validate import check_argv, check_choice, check_int, describe
+from rnnedu.datasets import LAG_COLUMNS
 
-__all__ = ["LAG_COLUMNS", "lag_sweep", "load_lag_sweep", "main", "plot_lag_sweep"]
+__all__ = ["lag_sweep", "main", "plot_lag_sweep"]
 
 LAYERS = ("SimpleRNN", "GRU", "LSTM")
-LAG_COLUMNS = ["layer", "lag", "seed", "units", "epochs", "train_size", "test_size", "accuracy", "seconds"]
-PROVENANCE_COLUMNS = ["command", "date", "machine", "load_average", "keras", "tensorflow", "numpy", "python"]
 CLASSES, NOISE = 4, 1.0
 
 
@@ -82,43 +81,21 @@ def lag_sweep(lags=(2, 5, 10, 20), seeds=(0, 1, 2), layers=LAYERS, units=16, epo
                     | provenance
                     | {"load_average": load}
                 )
-    return pd.DataFrame(rows, columns=LAG_COLUMNS + PROVENANCE_COLUMNS)
-
-
-def load_lag_sweep(name="lag_sweep.csv"):
-    """Load a committed lag sweep from data/, checked against data/SHA256SUMS.
-
-    Args:
-        name: str, the CSV's name in data/.
-
-    Returns:
-        pandas.DataFrame with the columns `lag_sweep` returns.
-
-    Example:
-    >>> table = load_lag_sweep()
-    >>> sorted(set(table["layer"]))
-    ['GRU', 'LSTM', 'SimpleRNN']
-    """
-    from rnnedu.datasets import verify
-
-    table = pd.read_csv(verify(name))
-    missing = [c for c in LAG_COLUMNS + PROVENANCE_COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"data/{name} is not a lag sweep: it lacks the columns {missing}.")
-    return table
+    return pd.DataFrame(rows, columns=LAG_COLUMNS)
 
 
 def plot_lag_sweep(table, ax=None):
     """Draw held-out accuracy against the lag: each seed as a dot, the mean over seeds as a line.
 
     Args:
-        table: a DataFrame from `lag_sweep` or `load_lag_sweep`.
+        table: a DataFrame from `lag_sweep` or `rnnedu.datasets.load_lag_sweep`.
         ax: a matplotlib Axes to draw into, or None for a new Figure.
 
     Returns:
         the matplotlib Figure.
 
     Example:
+    >>> from rnnedu.datasets import load_lag_sweep
     >>> figure = plot_lag_sweep(load_lag_sweep())
     >>> figure.axes[0].get_xlabel()
     'lag L: steps of noise between the token and the answer (log scale)'

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnedu.experiments import LAG_COLUMNS, PROVENANCE_COLUMNS, lag_sweep, load_lag_sweep, main, plot_lag_sweep
+from rnnedu.datasets import LAG_COLUMNS, load_lag_sweep
+from rnnedu.experiments import lag_sweep, main, plot_lag_sweep
 
 
 def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
@@ -14,7 +15,7 @@ def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
     table = main(["lag", "--quick", "--csv", str(path)])
     assert f"wrote {path}" in capsys.readouterr().out
     saved = pd.read_csv(path)
-    assert list(saved.columns) == LAG_COLUMNS + PROVENANCE_COLUMNS
+    assert list(saved.columns) == LAG_COLUMNS
     assert sorted(set(saved["layer"])) == ["GRU", "LSTM", "SimpleRNN"] and sorted(set(saved["lag"])) == [1, 2]
     assert (saved["command"] == f"python -m rnnedu.experiments lag --quick --csv {path}").all()
     assert saved["accuracy"].between(0, 1).all() and (table["seconds"] > 0).all()
