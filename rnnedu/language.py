@@ -17,6 +17,7 @@
 
 import dataclasses
 import math
+import numbers
 
 import numpy as np
 
@@ -563,13 +564,13 @@ def _check_text(name, text):
 
 
 def _check_temperature(name, value):
-    value = check_number(name, value)
-    if not math.isfinite(value) or value <= 0:
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if real and not (math.isfinite(value) and value > 0):
         raise ValueError(
             f"`{name}` must be a finite number > 0, got {describe(value)}; for the most probable character "
             "every time, use greedy decoding (greedy=True) instead of temperature 0."
         )
-    return value
+    return check_number(name, value)
 
 
 def _check_temperatures(values):

@@ -219,7 +219,7 @@ def test_gradient_data_is_frozen():
     "arguments, error, message",
     [
         ({"x": np.zeros((3, 5))}, ValueError, "`x` must have shape (batch_size, timesteps, features)"),
-        ({"x": np.full((3, 5, 4), np.nan)}, ValueError, "`x` must hold only finite numbers"),
+        ({"x": np.full((3, 5, 4), np.nan)}, ValueError, "`x` must hold finite numbers"),
         (
             {"x": np.zeros((65, 5, 4))},
             ValueError,
