@@ -565,6 +565,7 @@ def _check_text(name, text):
 
 def _check_temperature(name, value):
     real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    value = float(value) if real else value
     if real and not (math.isfinite(value) and value > 0):
         raise ValueError(
             f"`{name}` must be a finite number > 0, got {describe(value)}; for the most probable character "
