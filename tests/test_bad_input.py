@@ -157,9 +157,15 @@ BAD_INPUT = {
     "rnnedu.models.nested_model": [((3, 2, (2, 2)), {}, TypeError, "cell")],
     "rnnedu.models.sequence_classifier": [((), {"vocab_size": HUGE}, ValueError, "vocab_size")],
     "rnnedu.models.stateful_forecaster": [((HUGE,), {}, ValueError, "batch_size")],
-    "rnnedu.parallel.MinGRU": [((0,), {}, ValueError, "units"), ((4,), {"parallel": "yes"}, TypeError, "parallel")],
+    "rnnedu.parallel.MinGRU": [
+        ((0,), {"parallel": False}, ValueError, "units"),
+        ((4,), {"parallel": "yes"}, TypeError, "parallel"),
+    ],
     "rnnedu.parallel.MinGRUCell": [(("8",), {}, TypeError, "units")],
-    "rnnedu.parallel.MinLSTM": [((10**9,), {}, ValueError, "units"), ((4,), {"parallel": 1}, TypeError, "parallel")],
+    "rnnedu.parallel.MinLSTM": [
+        ((10**9,), {"parallel": False}, ValueError, "units"),
+        ((4,), {"parallel": 1}, TypeError, "parallel"),
+    ],
     "rnnedu.parallel.MinLSTMCell": [((2.5,), {}, TypeError, "units")],
     "rnnedu.parallel.has_associative_scan": NO_ARGUMENTS,
     "rnnedu.reference.activation_name": [((5,), {}, TypeError, "function")],

@@ -10,6 +10,7 @@ import pytest
 
 from rnnedu.bench import bench_gates, bench_kernels, bench_masks, bench_merge, main
 from rnnedu.datasets import KERNEL_COLUMNS, PROVENANCE_COLUMNS, SCAN_COLUMNS
+from rnnedu.parallel import has_associative_scan
 
 
 @pytest.mark.slow
@@ -67,6 +68,7 @@ def test_kernels_benchmark_quick_run_writes_a_csv_with_one_row_per_layer(tmp_pat
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not has_associative_scan(), reason="the scan needs keras.ops.associative_scan (Keras >= 3.5)")
 def test_scan_benchmark_quick_run_writes_a_csv_with_one_row_per_family(tmp_path, capsys):
     path = tmp_path / "scan.csv"
     main(["scan", "--quick", "--csv", str(path)])
