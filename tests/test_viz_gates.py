@@ -91,8 +91,9 @@ def test_plot_gates_draws_the_chosen_sample_units_and_step(kind):
     for ax, name in zip(heatmaps, data.panels):
         np.testing.assert_array_equal(ax.images[0].get_array(), data.values[name][2, :, 1:5].T)
         assert ax.images[0].get_extent() == [-0.5, 6.5, 0.5, 4.5]
-        step_line, unit_line = ax.lines
+        tick_marks, step_line, unit_line = ax.lines
         assert step_line.get_xdata()[0] == 5 and unit_line.get_ydata()[0] == 3
+        assert list(tick_marks.get_ydata()) == [1, 2, 3, 4]
     drawn = diagram_text(figure)
     assert f"{data.values['h'][2, 5, 3]:+.3f}" in drawn and "unit 3, step 5" in drawn
 
@@ -131,7 +132,10 @@ def test_explorer_sample_units_and_unit_controls_redraw_the_heatmaps_and_diagram
     np.testing.assert_array_equal(z.get_array(), explorer.data.values["z"][1, :, 2:6].T)
     assert all(line.get_ydata()[0] == 4 for line in explorer.frame.unit_lines)
     assert f"{explorer.data.values['z'][1, 0, 4]:+.3f}" in explorer.diagram.value
-    assert explorer.frame.sample_text.get_text() == "sample 1" and "units 2–5" in explorer.figure._suptitle.get_text()
+    assert explorer.frame.sample_text.get_text() == "sample 1"
+    marks, *labels = explorer.frame.unit_ticks[0]  # the first panel's y axis, drawn by the frame itself
+    assert [label.get_text() for label in labels if label.get_visible()] == ["2", "3", "4", "5"]
+    assert list(marks.get_ydata()) == [2, 3, 4, 5] and explorer.frame.axes["z"].get_ylim() == (1.5, 5.5)
 
 
 def test_explorer_display_bundle_holds_the_widget_and_a_static_picture():

@@ -27,15 +27,17 @@ class BlitCanvas:
     Args:
         figure: a `matplotlib.figure.Figure`.
         moving: the artists that change from frame to frame (markers, value labels).
-        layered: artists that change less often than `moving` (e.g. the
-            heatmaps of another sample): drawn over the background and cached
-            with it until `invalidate_layered()`, so that a frame that changes
-            only `moving` artists does not draw them again.
+        layers: groups of artists that change less often than `moving`, the
+            rarest first (e.g. the y axes of a units range, then the heatmaps
+            of a sample). Each group is drawn over the background and the
+            groups below it, and cached with them until `invalidate_layer`
+            marks it stale, so that a frame that changes only `moving`
+            artists, or only an upper group, draws nothing below again.
 
     Attributes:
-        layered_key: None, or a hashable naming the current state of the
-            `layered` artists (e.g. the layer shown); each state's drawing is
-            kept, so returning to a state seen before draws nothing again.
+        layer_keys: one hashable or None per group, naming its current state
+            (e.g. the layer shown); a state seen before, over the same named
+            states below, is restored rather than drawn again.
 
     Example:
     >>> from matplotlib.figure import Figure
@@ -46,47 +48,47 @@ class BlitCanvas:
     b'\\x89PNG'
     """
 
-    def __init__(self, figure, moving, layered=()):
+    def __init__(self, figure, moving, layers=()):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self.moving = list(moving)
-        self.layered = list(layered)
-        self.layered_key = None
-        self._background = self._layered_background = None
-        self._kept = {}
+        self.layers = [list(group) for group in layers]
+        self.layer_keys = [None] * len(self.layers)
+        self._drawn = []  # bitmaps: the background, then each group over it, up to the first stale group
+        self._kept = {}  # (group, its key and the keys below) -> bitmap
 
     def invalidate(self):
         """Mark the background stale: the next frame redraws everything."""
-        self._background = self._layered_background = None
-        self._kept = {}
+        self._drawn, self._kept = [], {}
 
-    def invalidate_layered(self):
-        """Mark the `layered` artists stale: the next frame draws them again over the background."""
-        self._layered_background = None
+    def invalidate_layer(self, index=0):
+        """Mark group `index` of `layers`, and every group above it, stale."""
+        del self._drawn[index + 1 :]
 
     def render(self, format="jpeg"):
         """Draw the current frame and return it encoded as "jpeg" or "png" bytes."""
-        if self._background is None:
-            hidden = [artist for artist in self.moving + self.layered if artist.get_visible()]
+        if not self._drawn:
+            hidden = [artist for artist in self.moving + sum(self.layers, []) if artist.get_visible()]
             for artist in hidden:
                 artist.set_visible(False)
             self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._drawn = [self.canvas.copy_from_bbox(self.figure.bbox)]
             for artist in hidden:
                 artist.set_visible(True)
-        if self._layered_background is None:
-            self._layered_background = self._kept.get(self.layered_key) if self.layered_key is not None else None
-        if self._layered_background is None:
-            self.canvas.restore_region(self._background)
-            for artist in self.layered:
-                self.figure.draw_artist(artist)
-            self._layered_background = self.canvas.copy_from_bbox(self.figure.bbox)
-            if self.layered_key is not None:
-                self._kept[self.layered_key] = self._layered_background
-        else:
-            self.canvas.restore_region(self._layered_background)
+        for index in range(len(self._drawn) - 1, len(self.layers)):
+            keys = tuple(self.layer_keys[: index + 1])
+            bitmap = self._kept.get((index, keys)) if None not in keys else None
+            if bitmap is None:
+                self.canvas.restore_region(self._drawn[-1])
+                for artist in self.layers[index]:
+                    self.figure.draw_artist(artist)
+                bitmap = self.canvas.copy_from_bbox(self.figure.bbox)
+                if None not in keys:
+                    self._kept[index, keys] = bitmap
+            self._drawn.append(bitmap)
+        self.canvas.restore_region(self._drawn[-1])
         for artist in self.moving:
             self.figure.draw_artist(artist)
         return encode(np.asarray(self.canvas.buffer_rgba()), format)

@@ -222,14 +222,16 @@ class _MergeFrame:
             self._outline(self.axes["backward_as_computed"], timesteps - 1)
             self._outline(self.axes["backward"], 0)
         self.title = self.figure.suptitle(" ", fontsize=11)
+        self.sample_text = self.figure.text(0.005, 0.995, " ", ha="left", va="top", fontsize=11, weight="bold")
         # One colour scale per panel for every sample (the directions share theirs), so that samples compare.
         self.largest = max(1e-6, *(float(np.max(np.abs(getattr(data, name)))) for name in DIRECTIONS))
         if owned:
             merged = self.axes["merged"]
             spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # over the images
-            # What the merge_mode changes, kept per merge_mode; the images and the title move with each control.
-            layered = [self.colorbars[-1], merged.xaxis, merged.yaxis, merged.title]
-            self.canvas = BlitCanvas(self.figure, [*self.images.values(), *spines, self.title], layered=layered)
+            # What the merge_mode changes, kept per merge_mode; the images and the sample's label move each frame.
+            layer = [self.colorbars[-1], merged.xaxis, merged.yaxis, merged.title, self.title]
+            moving = [*self.images.values(), *spines, self.sample_text]
+            self.canvas = BlitCanvas(self.figure, moving, layers=[layer])
             self.figure.get_layout_engine().execute(self.figure)
             self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
 
@@ -240,8 +242,8 @@ class _MergeFrame:
             shown = ", ".join(repr(m) for m in self.data.merged)
             raise ValueError(f"`merge_mode` must be one of {shown} for this layer; got {describe(merge_mode)}.")
         if self.canvas is not None and merge_mode != self.merge_mode:
-            self.canvas.layered_key = str(merge_mode)
-            self.canvas.invalidate_layered()
+            self.canvas.layer_keys[0] = str(merge_mode)
+            self.canvas.invalidate_layer(0)
         self.sample, self.merge_mode = sample, merge_mode
         for name in DIRECTIONS:
             self._set(self.images[name], getattr(self.data, name)[sample], self.largest)
@@ -260,9 +262,10 @@ class _MergeFrame:
         ax.set_ylabel(units if sequences else "", fontsize=9)
         matches = _matches(self.data, merge_mode)
         self.title.set_text(
-            f"{self.data.layer}, sample {sample}: the merged output equals Keras's Bidirectional("
+            f"{self.data.layer}: the merged output equals Keras's Bidirectional("
             f"merge_mode={merge_mode!r}) with the same weights: {matches}"
         )
+        self.sample_text.set_text(f"sample {sample}")
         return self
 
     def _draw_divider(self, merge_mode, sequences):

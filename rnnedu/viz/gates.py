@@ -241,13 +241,16 @@ class GateExplorer(WidgetView):
 class _GateFrame:
     """Heatmaps, markers and (if drawn) the diagram; every control only updates artists and blits them.
 
-    The background (axes, colour bars, titles, x axes) is drawn once; the
-    images, the masked-step shading, the y axes, the markers and the texts are
-    redrawn over it each frame, so no control redraws the whole figure.
+    The background (axes, colour bars, panel titles, x axes) is drawn once.
+    The images, the masked-step shading, the y axes and the figure's title
+    are drawn over it again only when the sample or the units range changes;
+    the markers and the diagram's values every frame. No control redraws the
+    whole figure.
     """
 
     def __init__(self, data, diagram, axes=None):
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         self.data = data
         self.sample = self.units = self.unit = self.step = self.canvas = None
@@ -264,18 +267,27 @@ class _GateFrame:
             self.axes = dict(zip(panels, axes))
             diagram_ax = axes[-1]
         self.images = {name: self._heatmap(ax, name) for name, ax in self.axes.items()}
+        self.ticker = MaxNLocator(nbins=_MAX_TICKS - 1, integer=True)  # at most _MAX_TICKS ticks in a range
+        first_column = [i % 3 == 0 for i in range(len(panels))]  # a row's panels share their units: label one
+        self.unit_ticks = [self._unit_ticks(ax, labelled) for ax, labelled in zip(self.axes.values(), first_column)]
         masked = data.mask is not None
         self.shading = {name: self._shading(ax) for name, ax in self.axes.items()} if masked else {}
         self.step_lines = [ax.axvline(0, color="#ff7f0e", lw=1.8) for ax in self.axes.values()]
         self.unit_lines = [ax.axhline(0, color="black", lw=0.8, ls=":") for ax in self.axes.values()]
-        self.title = self.figure.suptitle(" ", fontsize=11)  # room for the title _draw_units writes
+        self.title = self.figure.suptitle(
+            f"{data.layer} ({data.kind}): each gate over the steps (x) and the units (y)"
+            + (" · grey: masked steps" if data.mask is not None else ""),
+            fontsize=11,
+        )
         self.sample_text = self.figure.text(0.005, 0.995, " ", ha="left", va="top", fontsize=11, weight="bold")
         self.diagram = _Diagram(diagram_ax, data) if diagram else None
         if axes is None:
             spines = [spine for ax in self.axes.values() for spine in ax.spines.values()]  # drawn over the images
-            layered = [*self.images.values(), *self.shading.values(), *spines, self.sample_text]
+            ticks = [artist for artists in self.unit_ticks for artist in artists]
+            samples = [*self.images.values(), *self.shading.values(), *spines, self.sample_text]
+            layers = [ticks, samples]  # what the units range changes, then what the sample changes
             moving = [*self.step_lines, *self.unit_lines, *(self.diagram.texts if diagram else [])]
-            self.canvas = BlitCanvas(self.figure, moving, layered=layered)
+            self.canvas = BlitCanvas(self.figure, moving, layers=layers)
             self.figure.get_layout_engine().execute(self.figure)
             self.figure.set_layout_engine("none")  # a fixed layout keeps the cached background valid
 
@@ -287,9 +299,9 @@ class _GateFrame:
         unit = units[0] if unit is None else check_int("unit", unit, 0, total - 1)
         step = check_int("step", step, 0, timesteps - 1)
         if self.canvas is not None and units != self.units:
-            self.canvas.invalidate()  # a new units range rescales every y axis, which are in the background
+            self.canvas.invalidate_layer(0)  # the ticks and the title, then the heatmaps over them
         elif self.canvas is not None and sample != self.sample:
-            self.canvas.invalidate_layered()  # another sample redraws only the heatmaps and the title
+            self.canvas.invalidate_layer(1)  # the heatmaps only
         if units != self.units:
             self.sample, self.units = sample, units
             self._draw_units()
@@ -324,22 +336,46 @@ class _GateFrame:
         ax.grid(False)
         return image
 
+    def _unit_ticks(self, ax, labelled):
+        """The y axis's ticks, drawn as one line of tick marks and a few texts: far cheaper to redraw than an Axis.
+
+        Returns:
+            [marks, *labels]: the artists `_draw_units` moves to the units range (no labels unless `labelled`).
+        """
+        ax.tick_params(axis="y", left=False, labelleft=False)
+        if not labelled:
+            ax.set_ylabel("")
+        ax.yaxis.labelpad = 16  # room for the labels, which the layout does not know of
+        on_y_axis = ax.get_yaxis_transform()  # x in axes coordinates, y in data coordinates
+        marks = ax.plot([], [], linestyle="none", marker=0, color="black", transform=on_y_axis, clip_on=False)[0]
+        labels = [
+            ax.text(-0.015, 0, "", transform=on_y_axis, ha="right", va="center", fontsize=8, clip_on=False)
+            for _ in range(_MAX_TICKS if labelled else 0)
+        ]
+        for artist in [marks, *labels]:
+            artist.set_in_layout(False)  # the label pad above leaves their room
+        return [marks, *labels]
+
     def _shading(self, ax):
         """A grey overlay over masked steps: one image whose alpha follows the sample's mask."""
         timesteps = self.data.shape[1]
         return ax.imshow(np.zeros((1, timesteps, 4)), aspect="auto", origin="lower", interpolation="nearest")
 
     def _draw_units(self):
-        """The units range: the heatmaps' extent, the y axes and the title (all in the background)."""
+        """The units range: the heatmaps' extent and the y axes' ticks."""
         first, last = self.units
         extent = (-0.5, self.data.shape[1] - 0.5, first - 0.5, last + 0.5)
         for name, image in [*self.images.items(), *self.shading.items()]:
             image.set_extent(extent)
             self.axes[name].set_ylim(first - 0.5, last + 0.5)
-        self.title.set_text(
-            f"{self.data.layer} ({self.data.kind}): each gate over the steps (x) for units {first}–{last} (y)"
-            + (" · grey: masked steps" if self.data.mask is not None else "")
-        )
+        ticks = [int(tick) for tick in self.ticker.tick_values(first, last) if first <= tick <= last]
+        for marks, *labels in self.unit_ticks:
+            marks.set_data(np.zeros(len(ticks)), ticks)
+            for index, label in enumerate(labels):
+                label.set_visible(index < len(ticks))
+                if index < len(ticks):
+                    label.set_y(ticks[index])
+                    label.set_text(str(ticks[index]))
 
     def _draw_sample(self):
         """The sample: the heatmaps' values, the masked-step shading and the sample's label."""
@@ -410,6 +446,8 @@ def _diagram_html(header, nodes, equation):
     lines = "<br>".join(html.escape(line) for line in equation.split("\n"))
     return f"<div>{html.escape(header)}</div>{rows}<pre style='margin:4px 0'>{lines}</pre>"
 
+
+_MAX_TICKS = 5  # labels on a heatmap's unit axis
 
 _NODES = {
     "LSTM": [("c(t-1)", "c_previous"), ("f", "f"), ("i", "i"), ("g", "g"), ("c(t)", "c"), ("o", "o"), ("h(t)", "h")],

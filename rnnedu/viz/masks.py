@@ -363,7 +363,7 @@ class _MaskFrame:
         axis_parts = [self.axes["grid"].xaxis, self.axes["steps"].xaxis, self.axes["outputs"].xaxis]
         axis_parts += [self.axes["outputs"].yaxis, self.colorbar.ax]
         texts = [*self.values, *self.row_labels, *self.flow_lines, self.cudnn_line, self.title, self.output_title]
-        self.canvas = BlitCanvas(self.figure, moving, layered=[self.cells, *texts, *axis_parts])
+        self.canvas = BlitCanvas(self.figure, moving, layers=[[self.cells, *texts, *axis_parts]])
         for text in self.row_labels:  # the widest texts, so that the layout leaves room for them
             text.set_text("not right-padded ✗")
         for name in ("grid", "outputs"):
@@ -433,12 +433,12 @@ class _MaskFrame:
         layout = layouts[padding]
         sample = check_int("sample", sample, 0, len(layout.inputs) - 1)
         record = layout.layers[names.index(layer)]
-        if (padding, layer) != (self.padding, self.layer):  # the layered part changes
+        if (padding, layer) != (self.padding, self.layer):  # the canvas's cached group changes
             if self.canvas is not None:
                 if padding != self.padding:
                     self.canvas.invalidate()
-                self.canvas.layered_key = layer  # kept per layer: a layer seen before is not drawn again
-                self.canvas.invalidate_layered()
+                self.canvas.layer_keys[0] = layer  # kept per layer: a layer seen before is not drawn again
+                self.canvas.invalidate_layer(0)
             self.padding, self.layer = padding, layer
             self._draw_layer(record)
             self._draw_grid(layout, record)
