@@ -18,13 +18,10 @@ OLDEST_STAMP := $(OLDEST)/.installed
 # Not run there, on purpose: test_lab checks `make lab`, which serves .venv; test_nbval_harness runs
 # a notebook, and the notebooks are checked in .venv, with the versions they teach.
 OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.py
-# Part II code not yet working on Keras 3.3 / TensorFlow 2.16, left out here until fixed (see the session notes):
-# the gradient view rebuilds a SimpleRNNCell from its config, which Keras 3.3.3 refuses; MinGRU/MinLSTM scan with
-# keras.ops.associative_scan (Keras >= 3.5), so their doctests and benchmark cannot run; TensorFlow 2.16 prints
-# no start-up lines for load_tensorflow to hide.
-OLDEST_EXCLUDED += --ignore=tests/test_viz_gradients.py --ignore=tests/test_exercises_gradients_through_time.py
-OLDEST_EXCLUDED += --ignore=rnnedu/viz/gradients.py --ignore=rnnedu/parallel.py
-OLDEST_EXCLUDED += --deselect=rnnedu/bench.py::rnnedu.bench.bench_gradients --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
+# MinGRU/MinLSTM scan with keras.ops.associative_scan (Keras >= 3.5), so their doctests and benchmark cannot run on
+# Keras 3.3 (tests/test_parallel.py skips itself there, saying so); TensorFlow 2.16 prints no start-up lines for
+# load_tensorflow to hide.
+OLDEST_EXCLUDED += --ignore=rnnedu/parallel.py --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
 # notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what

@@ -392,7 +392,10 @@ def _limits(arrays):
 def _jacobians_per_scale(cell, x, mask, scales):
     """Yield (scale, Jacobians of every step) for each scale, running a copy of the cell with scaled weights."""
     kind = KINDS[type(cell).__name__]
-    twin = type(cell).from_config(cell.get_config())
+    # The weights are copied over next, so the initializers do not matter (and Keras 3.3 cannot rebuild some,
+    # e.g. IdentityInitializer, from their config).
+    initializers = ("kernel_initializer", "recurrent_initializer", "bias_initializer")
+    twin = type(cell).from_config(cell.get_config() | dict.fromkeys(initializers, "zeros"))
     twin.build((None, x.shape[-1]))
     twin.set_weights(cell.get_weights())
     recurrent_kernel = np.asarray(cell.recurrent_kernel)
