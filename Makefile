@@ -29,6 +29,9 @@ OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_wr
 COLAB := .venv-colab
 COLAB_STAMP := $(COLAB)/.installed
 
+# Test files run side by side, one process per core (at most 4); a file's tests stay in one process, so a
+# notebook's cells share their kernel and the browser tests their JupyterLab.
+PARALLEL := -n auto --maxprocesses=4 --dist loadfile
 # The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
 FAST := -m "not notebook and not browser and not slow" tests rnnedu
 
@@ -64,10 +67,10 @@ lab: $(STAMP)
 
 test: $(STAMP) lint
 	@test -x $(CHROMIUM) || echo "make test: $(CHROMIUM) not found, so the browser tests (tests/browser) are SKIPPED; apt-get install chromium runs them."
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest $(FAST)
+	$(BIN)/python -m pytest $(PARALLEL) $(FAST)
 
 $(OLDEST_STAMP): requirements-oldest.txt pyproject.toml | $(STAMP)
 	$(PYTHON) -m venv $(OLDEST)
@@ -78,7 +81,7 @@ $(OLDEST_STAMP): requirements-oldest.txt pyproject.toml | $(STAMP)
 	@touch $@
 
 test-oldest: $(OLDEST_STAMP)
-	$(OLDEST)/bin/python -m pytest tests rnnedu $(OLDEST_EXCLUDED)
+	$(OLDEST)/bin/python -m pytest $(PARALLEL) tests rnnedu $(OLDEST_EXCLUDED)
 
 $(COLAB_STAMP): requirements-colab.txt pyproject.toml | $(STAMP)
 	$(PYTHON) -m venv $(COLAB)
@@ -90,7 +93,7 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml | $(STAMP)
 	@touch $@
 
 test-colab: $(COLAB_STAMP)
-	RNNEDU_COLAB_LANE=1 $(COLAB)/bin/python -m pytest tests/colab $(NOTEBOOKS)
+	RNNEDU_COLAB_LANE=1 $(COLAB)/bin/python -m pytest $(PARALLEL) tests/colab $(NOTEBOOKS)
 
 screenshots: $(STAMP)
 	rm -rf build/browser
