@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import uuid
@@ -560,7 +561,8 @@ def _serve(args):
 async def _class(hub, repository, branch, notebook, timeout):
     """Every student of `hub` at once: log in, start, pull, run `notebook`; measure; return LoadResult's fields."""
     monitor = _Monitor(hub.students)
-    watch = asyncio.create_task(monitor.watch())
+    monitor.start()
+    watch = asyncio.create_task(monitor.out_of_memory())
 
     async def one(name):
         began = time.monotonic()
@@ -571,13 +573,19 @@ async def _class(hub, repository, branch, notebook, timeout):
         return ran - began, await student.run_notebook(notebook, timeout)
 
     tasks = [asyncio.create_task(asyncio.wait_for(one(name), timeout)) for name in hub.students]
-    broke = ""
-    done, pending = await asyncio.wait(tasks + [watch], return_when=asyncio.FIRST_EXCEPTION)
-    if watch in done:  # the watch ends only when memory runs out
-        broke = watch.result()
+    broke, pending = "", {*tasks, watch}
+    while pending - {watch}:  # until every student is done, one fails, or memory runs out
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        if watch in done:
+            broke = watch.result()
+            break
+        if any(not task.cancelled() and task.exception() is not None for task in done):
+            break
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    monitor.stopped.set()
+    monitor.join()
     runs, errors = [], []
     for name, task in zip(hub.students, tasks):
         if task.cancelled():
@@ -610,23 +618,26 @@ async def _class(hub, repository, branch, notebook, timeout):
     }
 
 
-class _Monitor:
-    """Samples the memory (PSS) and CPU time of each student's processes, and notices memory running out."""
+class _Monitor(threading.Thread):
+    """Samples, in a thread of its own, the memory (PSS) and CPU time of each student's processes.
 
-    def __init__(self, students, interval=0.5, reserve=0.05):
-        self.uids = {}
+    Reading a large process's memory map takes long enough to stall the students' websockets if done on the
+    event loop, hence the thread. `message` says when free memory fell under `reserve` of the machine's.
+    """
+
+    def __init__(self, students, interval=1.0, reserve=0.05):
+        super().__init__(daemon=True)
         self.students, self.interval, self.reserve = students, interval, reserve
         self.peak = dict.fromkeys(students, 0.0)
         self.peak_total = 0.0
         self.cpu = {}  # pid -> CPU seconds, last seen
+        self.message = ""
+        self.stopped = threading.Event()
 
-    async def watch(self):
-        """Sample until cancelled; return a message if free memory falls under `reserve` of the machine's."""
+    def run(self):
         ticks = os.sysconf("SC_CLK_TCK")
-        while True:
-            for name in self.students:
-                self.uids.setdefault(name, _uid(name))
-            by_uid = {uid: name for name, uid in self.uids.items() if uid is not None}
+        while not self.stopped.is_set():
+            by_uid = {uid: name for name in self.students if (uid := _uid(name)) is not None}
             usage = dict.fromkeys(self.students, 0.0)
             for pid, uid in _processes():
                 if uid in by_uid:
@@ -637,12 +648,18 @@ class _Monitor:
                 self.peak[name] = max(self.peak[name], megabytes)
             self.peak_total = max(self.peak_total, sum(usage.values()))
             total, available = _meminfo()
-            if available < self.reserve * total:
-                return (
+            if available < self.reserve * total and not self.message:
+                self.message = (
                     f"memory: {available / 1024:.1f} GB of {total / 1024:.1f} GB left free while "
                     f"{len(self.students)} students used {sum(usage.values()) / 1024:.1f} GB"
                 )
-            await asyncio.sleep(self.interval)
+            self.stopped.wait(self.interval)
+
+    async def out_of_memory(self):
+        """Return the memory message once there is one."""
+        while not self.message:
+            await asyncio.sleep(0.5)
+        return self.message
 
 
 def _processes():
@@ -819,7 +836,6 @@ def _others_can_read(path):
     return bool(path.stat().st_mode & (0o005 if path.is_dir() else 0o004))
 
 
-@contextlib.contextmanager
 def course_remote(folder):
     """Serve a bare clone of this repository with `git daemon` on 127.0.0.1: the course's remote for a test class.
 
@@ -835,7 +851,12 @@ def course_remote(folder):
     """
     if not isinstance(folder, (str, os.PathLike)):
         raise TypeError(f"`folder` must be a path to an empty folder, got {describe(folder)}.")
-    clone = pathlib.Path(folder) / "rnnedu.git"
+    return _serve_course(pathlib.Path(folder))
+
+
+@contextlib.contextmanager
+def _serve_course(folder):
+    clone = folder / "rnnedu.git"
     subprocess.run(["git", "clone", "--bare", "--quiet", str(ROOT), str(clone)], check=True)
     branch = subprocess.run(
         ["git", "-C", str(clone), "symbolic-ref", "--short", "HEAD"], capture_output=True, text=True, check=True

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -18,6 +19,7 @@ import urllib.parse
 import nbformat
 import pytest
 from packaging.specifiers import SpecifierSet
+from test_public_api import package_imports
 
 from rnnedu import classroom
 
@@ -96,6 +98,15 @@ def test_sizing_table_is_made_from_the_csv_and_refuses_another_file(tmp_path):
     path.write_text("a,b\n1,2\n")
     with pytest.raises(ValueError, match="`path` must be a load test's CSV"):
         classroom.sizing_table(path)
+
+
+def test_nothing_in_the_package_imports_the_classroom_command():
+    importers = [
+        str(path.relative_to(classroom.ROOT))
+        for path, module, name in package_imports()
+        if path.name != "classroom.py" and (module == "rnnedu.classroom" or (module, name) == ("rnnedu", "classroom"))
+    ]
+    assert importers == []
 
 
 def test_the_committed_sizing_table_in_the_docs_is_the_one_its_csv_makes():
@@ -281,6 +292,14 @@ def test_binder_builds_what_make_lab_installs():
     assert os.access(post_build, os.X_OK)
     # Editable, as `make setup` installs it: rnnedu reads data/ and the notebooks from the repository.
     assert "pip install --no-deps -e ." in post_build.read_text()
+    # The README's badge launches this repository (pyproject.toml's Repository) on mybinder.org.
+    badge = re.search(r"\(https://mybinder\.org/v2/gh/([^/]+/[^/]+)/main\?urlpath=([^)]+)\)", readme := _readme())
+    assert badge and f"https://github.com/{badge.group(1)}" == classroom._repository(), readme[:400]
+    assert urllib.parse.unquote(badge.group(2)) == "lab/tree/notebooks/00_start_here.ipynb"
+
+
+def _readme():
+    return (classroom.ROOT / "README.md").read_text()
 
 
 # The keys of the JupyterHub Helm chart's values that the config uses, as the chart's configuration reference
