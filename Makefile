@@ -41,6 +41,7 @@ HUB_PORT ?= 8000
 HUB_ADMINS ?=
 HUB_MEM_LIMIT ?= 2G
 HUB_CPU_LIMIT ?= 1
+HUB_STATE ?= build/hub
 HUB_OPTS ?=
 STUDENTS ?= 1 2 4 8 12 16
 
@@ -87,7 +88,7 @@ $(PROXY_STAMP): classroom/package.json classroom/package-lock.json
 
 hub: $(STAMP) $(PROXY_STAMP)
 	$(BIN)/python -m rnnedu.classroom hub --ip $(HUB_IP) --port $(HUB_PORT) $(foreach name,$(HUB_ADMINS),--admin $(name)) \
-	  --mem-limit $(HUB_MEM_LIMIT) --cpu-limit $(HUB_CPU_LIMIT) -- $(HUB_OPTS)
+	  --mem-limit $(HUB_MEM_LIMIT) --cpu-limit $(HUB_CPU_LIMIT) --state $(HUB_STATE) -- $(HUB_OPTS)
 
 loadtest: $(STAMP) $(PROXY_STAMP)
 	$(BIN)/python -m rnnedu.classroom loadtest --students $(STUDENTS) --csv build/classroom/loadtest.csv

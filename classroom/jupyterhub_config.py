@@ -125,6 +125,8 @@ c.Spawner.mem_limit = ENV.get("RNNEDU_HUB_MEM_LIMIT", "2G")
 c.Spawner.cpu_limit = float(ENV.get("RNNEDU_HUB_CPU_LIMIT", "1"))
 c.Spawner.http_timeout = 120  # a server on a busy machine starts slowly
 c.Spawner.start_timeout = 120
+# RNNEDU_OFFLINE: the data shipped in data/, so that every student sees the outputs the course checks and a class
+# does not download MNIST once per student.
 c.Spawner.environment = {
     "PATH": f"{PYTHON.parent}:/usr/local/bin:/usr/bin:/bin",  # `python` and `pip` in a terminal: the course's
     "RNNEDU_OFFLINE": "1",

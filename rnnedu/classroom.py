@@ -239,6 +239,7 @@ class Student:
             return (await kernel.execute(code, timeout))[1]
         finally:
             kernel.close()
+            await self.request(f"{self.server_url}/api/kernels/{kernel.kernel_id}", "DELETE")
 
     async def run_notebook(self, path, timeout=600):
         """Run every code cell of the notebook at `path` in the student's home; return a NotebookRun."""
@@ -267,8 +268,8 @@ class Student:
 class _Kernel:
     """A kernel's websocket (channels) on a student's server: sends execute_request, gathers what comes back."""
 
-    def __init__(self, connection, session):
-        self.connection, self.session = connection, session
+    def __init__(self, connection, kernel_id, session):
+        self.connection, self.kernel_id, self.session = connection, kernel_id, session
 
     @classmethod
     async def connect(cls, student, kernel_id):
@@ -278,7 +279,7 @@ class _Kernel:
         session = uuid.uuid4().hex
         url = f"{student.server_url.replace('http', 'ws', 1)}/api/kernels/{kernel_id}/channels?session_id={session}"
         request = HTTPRequest(url, headers={"Authorization": f"token {student.token}"}, request_timeout=60)
-        return cls(await websocket_connect(request, max_message_size=256 * 2**20), session)
+        return cls(await websocket_connect(request, max_message_size=256 * 2**20), kernel_id, session)
 
     async def execute(self, code, timeout):
         """Run `code`; return (the execute_reply's content, the outputs in order)."""
@@ -526,10 +527,13 @@ def main(argv=None):
         text = sizing_table(args.csv)
         print(text)
         return text
-    if args.command == "hub":
-        _serve(args)
     recorded = " ".join(["python -m rnnedu.classroom", *(sys.argv[1:] if argv is None else argv)])
-    results = load_test(args.students, args.notebook, args.timeout, args.mem_limit, args.cpu_limit, recorded)
+    try:
+        if args.command == "hub":
+            _serve(args)
+        results = load_test(args.students, args.notebook, args.timeout, args.mem_limit, args.cpu_limit, recorded)
+    except (PermissionError, FileNotFoundError) as error:  # what the machine lacks, and the fix
+        parser.exit(1, f"python -m rnnedu.classroom {args.command}: {error}\n")
     path = pathlib.Path(args.csv)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as file:

@@ -8,17 +8,25 @@ RNNEDU_HUB_TESTS=required (as in .ci/run), where they fail. They are `slow`: `ma
 
 import asyncio
 import csv
+import http.cookiejar
+import ipaddress
 import json
 import os
 import re
+import secrets
+import signal
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import nbformat
 import pytest
 from packaging.specifiers import SpecifierSet
+from test_lab import listening_addresses
 from test_public_api import package_imports
 
 from rnnedu import classroom
@@ -124,6 +132,74 @@ def _can_host():
         if os.environ.get("RNNEDU_HUB_TESTS") == "required":
             pytest.fail(f"RNNEDU_HUB_TESTS=required, but the hub cannot run here: {error}")
         pytest.skip(f"the hub cannot run here: {error}")
+
+
+@pytest.fixture
+def class_hub(tmp_path):
+    """`make hub` as a teacher starts it, with NativeAuthenticator; yields (its URL, the admin's name)."""
+    _can_host()
+    port, api_port, proxy_port = classroom._free_ports(3)
+    admin, student = f"teacher-{secrets.token_hex(3)}", f"alice-{secrets.token_hex(3)}"
+    env = dict(os.environ, RNNEDU_HUB_API_PORT=str(api_port), RNNEDU_HUB_PROXY_API_PORT=str(proxy_port))
+    log = tmp_path / "hub.log"
+    command = ["make", "hub", f"HUB_PORT={port}", f"HUB_ADMINS={admin}", f"HUB_STATE={tmp_path / 'state'}"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            command, cwd=classroom.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while asyncio.run(classroom._http(f"{url}/hub/api/", timeout=5))[0] != 200:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        yield url, port, admin, student
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        for name in (admin, student):
+            subprocess.run(["userdel", "--remove", "--force", name], capture_output=True)
+
+
+def _form(opener, url, fields):
+    """POST a form of the hub's, with the _xsrf token its page set; return (status, final URL, page)."""
+    page = opener.open(url, timeout=30).read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(fields | {"_xsrf": xsrf}).encode()
+    try:
+        with opener.open(url, data=data, timeout=60) as response:
+            return response.status, response.url, response.read().decode()
+    except urllib.error.HTTPError as error:  # a refused log-in is the page again, with 403
+        return error.code, error.url, error.read().decode()
+
+
+@pytest.mark.slow
+def test_make_hub_listens_on_localhost_and_admits_a_student_only_once_a_teacher_approved_her(class_hub):
+    url, port, admin, name = class_hub
+    assert all(ipaddress.ip_address(a).is_loopback for a in listening_addresses(port)), listening_addresses(port)
+    assert asyncio.run(classroom._http(f"{url}/hub/api/users"))[0] == 403  # no token, no list
+    wrong = {"auth": {"username": admin, "password": "not the password"}}
+    assert asyncio.run(classroom._http(f"{url}/hub/api/users/{admin}/tokens", "POST", wrong))[0] == 403
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    password = "a long passphrase 7"
+    signup = {"username": name, "signup_password": password, "signup_password_confirmation": password}
+    status, _, page = _form(opener, f"{url}/hub/signup", signup)
+    assert status == 200 and "Your information has been sent to the admin." in page  # waiting for approval
+    status, landed, page = _form(opener, f"{url}/hub/login", {"username": name, "password": password})
+    assert landed == f"{url}/hub/login" and "has not been authorized by an administrator" in page, (status, landed)
+    assert classroom._uid(name) is None  # no server, no Unix user before a teacher approves her
+    # The teacher signs up (an admin is approved at once), logs in and approves her.
+    teacher = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    admin_password = secrets.token_urlsafe(12)
+    signup = {"username": admin, "signup_password": admin_password, "signup_password_confirmation": admin_password}
+    assert "The signup was successful!" in _form(teacher, f"{url}/hub/signup", signup)[2]
+    login = {"username": admin, "password": admin_password}
+    assert _form(teacher, f"{url}/hub/login?next=%2Fhub%2Fauthorize", login)[:2] == (200, f"{url}/hub/authorize")
+    assert teacher.open(f"{url}/hub/authorize/{name}", timeout=30).status == 200
+    # Now she is let in, and becomes a Unix user whose home only she can enter.
+    status, landed, _ = _form(opener, f"{url}/hub/login?next=%2Fhub%2Fhome", {"username": name, "password": password})
+    assert (status, landed) == (200, f"{url}/hub/home")
+    assert os.stat(os.path.expanduser(f"~{name}")).st_mode & 0o777 == 0o700
 
 
 @pytest.fixture(scope="module")
