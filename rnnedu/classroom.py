@@ -457,8 +457,8 @@ def sizing_table(path):
         raise ValueError(f"`path` must be a load test's CSV with the columns {', '.join(FIELDS)}; {path} is not.")
     lines = [
         "| students | every cell correct | first output (median / max) | done (median / max) "
-        "| peak memory per student | peak memory in all | CPU per student | load before |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| peak memory per student | students per GB | peak memory in all | CPU per student | load before |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         n = int(row["students"])
@@ -466,6 +466,7 @@ def sizing_table(path):
             f"| {n} | {row['finished']} | {float(row['first_output_median_s']):.0f} s / "
             f"{float(row['first_output_max_s']):.0f} s | {float(row['end_median_s']):.0f} s / "
             f"{float(row['end_max_s']):.0f} s | {float(row['peak_mb_per_student']):.0f} MB "
+            f"| {1024 / max(float(row['peak_mb_per_student']), 1.0):.1f} "
             f"| {float(row['peak_mb_total']) / 1024:.1f} GB | {float(row['cpu_s']) / n:.0f} CPU-s "
             f"| {float(row['load_before']):.1f} |"
         )
