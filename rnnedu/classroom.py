@@ -431,7 +431,7 @@ def load_test(students=(3,), notebook="04", timeout=600, mem_limit="2G", cpu_lim
     results = []
     with tempfile.TemporaryDirectory(prefix="rnnedu-course-") as folder, course_remote(folder) as (repository, branch):
         for size in sizes:
-            load_before = os.getloadavg()[0]
+            load_before = round(os.getloadavg()[0], 2)
             with LocalHub(size, mem_limit=mem_limit, cpu_limit=cpu_limit) as hub:
                 result = asyncio.run(_class(hub, repository, branch, f"rnnedu/{path}", timeout))
             results.append(LoadResult(**result, notebook=path, load_before=load_before, command=command, **_machine()))

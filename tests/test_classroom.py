@@ -31,8 +31,8 @@ from test_public_api import package_imports
 
 from rnnedu import classroom
 
-# The notebook the CI load test runs. Notebook 04 costs about 53 CPU-seconds per student (docs/classroom_loadtest.csv),
-# so 3 students take 80 s or more of CI's 2 cores; 00 runs the same path (log-in, server, nbgitpuller, a kernel that
+# The notebook the CI load test runs. Notebook 04 costs about 50 CPU-seconds per student (docs/classroom_loadtest.csv),
+# so 3 students take 75 s or more of CI's 2 cores; 00 runs the same path (log-in, server, nbgitpuller, a kernel that
 # imports TensorFlow and Keras, checked outputs) for about 23 CPU-seconds per student (70 for 3, measured here).
 CI_NOTEBOOK = "00"
 
