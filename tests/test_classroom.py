@@ -12,6 +12,7 @@ import http.cookiejar
 import ipaddress
 import json
 import os
+import pathlib
 import re
 import secrets
 import signal
@@ -291,6 +292,24 @@ def test_a_student_can_neither_read_nor_write_anothers_files_nor_reach_their_ser
         "direct_without_token": 403,
     }
     assert bobs_own == 200 and all(status in (403, 404) for status in via_hub), via_hub
+
+
+@pytest.mark.slow
+def test_a_students_kernel_runs_in_their_cgroup_with_the_memory_and_cpu_limit(hub):
+    memory, cpu = pathlib.Path("/sys/fs/cgroup/memory/rnnedu-hub"), pathlib.Path("/sys/fs/cgroup/cpu/rnnedu-hub")
+    if not memory.parent.is_dir():
+        pytest.skip("no cgroup v1 memory controller here (the hub then logs that limits are not enforced)")
+
+    async def cgroups():
+        student = await hub.login(hub.students[0])
+        await student.start_server()
+        code = "import json; print(json.dumps(open('/proc/self/cgroup').read()))"
+        return student.name, _printed(await student.execute(code))
+
+    name, membership = asyncio.run(cgroups())
+    assert f"memory:/rnnedu-hub/{name}" in membership and f"cpu:/rnnedu-hub/{name}" in membership, membership
+    assert int((memory / name / "memory.limit_in_bytes").read_text()) == 2 * 2**30  # LocalHub's mem_limit, 2G
+    assert int((cpu / name / "cpu.cfs_quota_us").read_text()) == int((cpu / name / "cpu.cfs_period_us").read_text())
 
 
 @pytest.mark.slow
