@@ -23,11 +23,24 @@ OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.
 # load_tensorflow to hide.
 OLDEST_EXCLUDED += --ignore=rnnedu/parallel.py --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does
+# The classroom's tests start JupyterHub, which requirements.txt installs into .venv only.
+OLDEST_EXCLUDED += --ignore=tests/test_classroom.py
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
 # notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
 # pip needs to build rnnedu offline in those tests.
 COLAB := .venv-colab
 COLAB_STAMP := $(COLAB)/.installed
+# The classroom (docs/classroom.md): `make hub` serves the course to a class from this machine, as root.
+# configurable-http-proxy, the hub's proxy, comes from the npm registry at the version classroom/package-lock.json pins.
+PROXY_STAMP := classroom/node_modules/.installed
+HUB_IP ?= 127.0.0.1
+HUB_PORT ?= 8000
+HUB_ADMINS ?=
+HUB_MEM_LIMIT ?= 2G
+HUB_CPU_LIMIT ?= 1
+HUB_STATE ?= build/hub
+HUB_OPTS ?=
+STUDENTS ?= 1 2 4 8 12 16
 
 # Test files run side by side, one process per core (at most 4); a file's tests stay in one process, so a
 # notebook's cells share their kernel and the browser tests their JupyterLab.
@@ -35,10 +48,12 @@ PARALLEL := -n auto --maxprocesses=4 --dist loadfile
 # The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
 FAST := -m "not notebook and not browser and not slow" tests rnnedu
 
-.PHONY: help setup lab test test-fast test-oldest test-colab lint format notebooks screenshots bench clean
+.PHONY: help setup lab hub loadtest test test-fast test-oldest test-colab lint format notebooks screenshots bench clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
+	@echo "make hub        (as root) a JupyterHub for a class on this machine: HUB_ADMINS=teacher, HUB_IP, HUB_PORT"
+	@echo "make loadtest   (as root) how many students this machine holds: STUDENTS=\"1 2 4\", writes build/classroom/"
 	@echo "make test       set up .venv, then run the unit tests, every notebook (nbval) and the widgets in Chromium"
 	@echo "make test-fast  the unit tests and doctests only (no notebooks, browser or slow tests): the inner loop"
 	@echo "make test-oldest  the unit and browser tests with the oldest supported versions, in .venv-oldest"
@@ -65,7 +80,21 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab 00_start_here.ipynb --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(ALLOW_ROOT) $(LAB_OPTS)
 
+$(PROXY_STAMP): classroom/package.json classroom/package-lock.json
+	@command -v npm >/dev/null || test "$$(id -u)" != 0 || { apt-get update -q && apt-get install -y -q nodejs npm; }
+	@command -v npm >/dev/null || { echo "npm not found (apt-get install nodejs npm), so the classroom cannot be installed." >&2; exit 1; }
+	npm ci --prefix classroom --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub: $(STAMP) $(PROXY_STAMP)
+	$(BIN)/python -m rnnedu.classroom hub --ip $(HUB_IP) --port $(HUB_PORT) $(foreach name,$(HUB_ADMINS),--admin $(name)) \
+	  --mem-limit $(HUB_MEM_LIMIT) --cpu-limit $(HUB_CPU_LIMIT) --state $(HUB_STATE) -- $(HUB_OPTS)
+
+loadtest: $(STAMP) $(PROXY_STAMP)
+	$(BIN)/python -m rnnedu.classroom loadtest --students $(STUDENTS) --csv build/classroom/loadtest.csv
+
 test: $(STAMP) lint
+	@$(MAKE) -s $(PROXY_STAMP) || echo "make test: the classroom's proxy is not installed, so tests/test_classroom.py's hub tests are SKIPPED."
 	@test -x $(CHROMIUM) || echo "make test: $(CHROMIUM) not found, so the browser tests (tests/browser) are SKIPPED; apt-get install chromium runs them."
 	$(BIN)/python -m pytest $(PARALLEL)
 
@@ -121,4 +150,4 @@ bench: $(STAMP)
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(COLAB) build .ruff_cache
+	rm -rf $(VENV) $(OLDEST) $(COLAB) build .ruff_cache classroom/node_modules

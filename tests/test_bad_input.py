@@ -81,6 +81,19 @@ BAD_INPUT = {
         ((), {"units": 0}, ValueError, "units"),
     ],
     "rnnedu.bench.main": [(("gates",), {}, TypeError, "argv")],
+    # rnnedu.classroom (issue 19)
+    "rnnedu.classroom.LoadResult": [((), {}, TypeError, "students")],
+    "rnnedu.classroom.LocalHub": [
+        ((0,), {}, ValueError, "students"),
+        ((2,), {"mem_limit": "lots"}, ValueError, "mem_limit"),
+    ],
+    "rnnedu.classroom.NotebookRun": [((), {}, TypeError, "notebook")],
+    "rnnedu.classroom.Student": [((None, "alice", "token"), {}, TypeError, "hub")],
+    "rnnedu.classroom.course_remote": [((5,), {}, TypeError, "folder")],
+    "rnnedu.classroom.load_test": [(((),), {}, TypeError, "students"), (([0],), {}, ValueError, "students[0]")],
+    "rnnedu.classroom.main": [(("link",), {}, TypeError, "argv")],
+    "rnnedu.classroom.nbgitpuller_link": [(("hub.example.org",), {}, ValueError, "hub")],
+    "rnnedu.classroom.sizing_table": [((5,), {}, TypeError, "path")],
     "rnnedu.cudnn.explain_fast_path": [
         (("lstm",), {}, TypeError, "layer"),
         ((LSTM,), {"mask": [[2, 0]]}, ValueError, "mask"),
