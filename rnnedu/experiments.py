@@ -293,7 +293,7 @@ def main(argv=None):
 
 def _run_attention(args):
     if args.quick:
-        return attention_sweep(lengths=(2, 3), seeds=(0,), units=2, epochs=1, train_size=20)
+        return attention_sweep(lengths=(2,), seeds=(0,), units=2, epochs=1, train_size=20)
     return attention_sweep(lengths=args.lengths, seeds=args.seeds or (0, 1), epochs=args.epochs or 10)
 
 
