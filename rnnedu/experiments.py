@@ -180,9 +180,9 @@ def attention_sweep(
         numpy and python versions.
 
     Example:
-    >>> table = attention_sweep(lengths=(2,), seeds=(0,), models=("dot",), units=2, epochs=1, train_size=10)
+    >>> table = attention_sweep(lengths=(2,), seeds=(0,), models=("self_attention",), units=2, epochs=1, train_size=10)
     >>> table[["model", "length", "seed", "test_size"]].values.tolist()
-    [['dot', 2, 0, 500]]
+    [['self_attention', 2, 0, 500]]
     """
     lengths, seeds = _check_ints("lengths", lengths, 1, 100), _check_ints("seeds", seeds, 0, None)
     models = _check_models(models)
