@@ -97,6 +97,7 @@ def test_bad_kernel_benchmark_arguments_name_the_argument(kwargs, error, message
         bench_kernels(**kwargs)
 
 
+@pytest.mark.slow
 def test_attention_benchmark_times_the_step_slider_and_the_precompute(capsys):
     table = main(["attention", "--quick"])
     assert table["measurement"].tolist() == ["redraw: step", "precompute: attention_data"]

@@ -59,6 +59,7 @@ def test_plot_refuses_what_is_not_a_sweep():
         plot_lag_sweep(pd.DataFrame({"a": [1]}))
 
 
+@pytest.mark.slow
 def test_quick_attention_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
     path = tmp_path / "attention.csv"
     main(["attention", "--quick", "--csv", str(path)])
