@@ -95,11 +95,11 @@ def attention_data(model, x, chars, length=None, expected=None, start_token=0):
             raise ValueError(f"`expected` must have `length` = {length} token ids, got {len(expected)}.")
     written = np.full((1, length), start_token, dtype=np.int32)
     for t in range(length):
-        logits, _ = probe([x[None], written])
+        logits, _ = probe.predict_on_batch([x[None], written])
         token = int(np.argmax(np.asarray(logits)[0, t]))
         if t + 1 < length:
             written[0, t + 1] = token
-    logits, weights = (np.asarray(a, dtype=np.float64)[0] for a in probe([x[None], written]))
+    logits, weights = (np.asarray(a, dtype=np.float64)[0] for a in probe.predict_on_batch([x[None], written]))
     predicted = logits.argmax(axis=-1)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     probabilities = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
