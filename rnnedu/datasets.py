@@ -449,7 +449,7 @@ def load_attention_sweep(name="attention_sweep.csv"):
 
     Example:
     >>> sorted(set(load_attention_sweep()["model"]))
-    ['additive', 'dot', 'none', 'self_attention']
+    ['additive', 'dot', 'plain', 'self_attention']
     """
     return _load_results(name, ATTENTION_COLUMNS, "an attention sweep")
 
