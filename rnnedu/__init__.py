@@ -11,8 +11,8 @@ names are also here, at the top level:
 * `rnnedu.environment`: `setup`, `load_tensorflow` (TensorFlow imported without its start-up lines),
   `describe_environment`, `in_colab`;
 * `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `load_devils_dictionary`, `verify`, the generators
-  `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
-  committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`);
+  `addition_problems`, `variable_length_sequences`, `bracket_depth` and `reversal_problems`, and the
+  committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`, `load_attention_sweep`);
 * `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
   `explain_shapes`, the drawings `draw_unrolled`, `draw_encoder_decoder`, `draw_nested_states` and
   `draw_mask_flow`, and `explain_fast_path` (defined in
