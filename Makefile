@@ -25,6 +25,17 @@ OLDEST_EXCLUDED += --ignore=rnnedu/parallel.py --deselect=rnnedu/bench.py::rnned
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does
 # The classroom's tests start JupyterHub, which requirements.txt installs into .venv only.
 OLDEST_EXCLUDED += --ignore=tests/test_classroom.py
+# Attention (notebook 13): Keras 3.3's Attention and AdditiveAttention return only the context when called on
+# symbolic inputs with return_attention_scores=True, so the attention models cannot be built there; the views
+# benchmark includes the attention view.
+OLDEST_EXCLUDED += --ignore=tests/test_attention.py --ignore=tests/test_viz_attention.py
+OLDEST_EXCLUDED += --ignore=tests/test_exercises_attention.py --ignore=rnnedu/attention.py --ignore=rnnedu/viz/attention.py
+OLDEST_EXCLUDED += --deselect=rnnedu/bench.py::rnnedu.bench.bench_attention
+OLDEST_EXCLUDED += --deselect=tests/test_bench.py::test_attention_benchmark_times_the_step_slider_and_the_precompute
+OLDEST_EXCLUDED += $(foreach case,attention_data-0 attention_data-1 attention_view-0 plot_attention-1 plot_attention-2,\
+  '--deselect=tests/test_bad_input.py::test_bad_input_gets_a_value_or_type_error_naming_the_argument[viz.attention.$(case)]')
+OLDEST_EXCLUDED += --deselect=tests/test_experiments.py::test_quick_attention_sweep_writes_a_csv_with_provenance
+OLDEST_EXCLUDED += --deselect=tests/test_bench.py::test_view_benchmarks_run_from_the_command_line_and_print_every_control
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
 # notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
 # pip needs to build rnnedu offline in those tests.

@@ -11,8 +11,8 @@ names are also here, at the top level:
 * `rnnedu.environment`: `setup`, `load_tensorflow` (TensorFlow imported without its start-up lines),
   `describe_environment`, `in_colab`;
 * `rnnedu.datasets`: `load_mnist`, `load_sunspots`, `load_devils_dictionary`, `verify`, the generators
-  `addition_problems`, `variable_length_sequences` and `bracket_depth`, and the
-  committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`);
+  `addition_problems`, `variable_length_sequences`, `bracket_depth` and `reversal_problems`, and the
+  committed benchmark results (`load_kernel_results`, `plot_kernels`, `load_scan_results`, `load_attention_sweep`);
 * `rnnedu.explain`: the explainers `explain_params`, `layer_totals`,
   `explain_shapes`, the drawings `draw_unrolled`, `draw_encoder_decoder`, `draw_nested_states` and
   `draw_mask_flow`, and `explain_fast_path` (defined in
@@ -20,11 +20,13 @@ names are also here, at the top level:
 * `rnnedu.cudnn`: why a layer does or does not run on the fused kernel;
 * `rnnedu.reference`: `trace`, every gate of a layer computed in NumPy, and `keras_mask`;
 * `rnnedu.models`: builders of the models the course trains more than once;
+* `rnnedu.attention`: encoder-decoders whose decoder attends to every encoder step, a self-attention
+  model, and decoding (greedy and beam search);
 * `rnnedu.language`: character-level language models: vocabulary, training windows, bits-per-character
   baselines, a model with its one-step twin, and sampling (greedy, temperature, top-k);
 * `rnnedu.parallel`: `MinGRU` and `MinLSTM`, recurrent layers computed in parallel with a scan
   (imported on demand, `from rnnedu.parallel import MinGRU`: defining Keras layers imports Keras);
-* `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, `generation_view`, and the
+* `rnnedu.viz`: the views `gate_explorer`, `mask_view`, `merge_view`, `generation_view`, `attention_view`, and the
   data and plot functions behind them;
 * `rnnedu.exercises`: `Exercise` and the exercises of each notebook.
 
@@ -39,7 +41,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The one home of the version: pyproject.toml reads it from here (tool.setuptools.dynamic).
 __version__ = "0.1.0"
 
-from rnnedu import cudnn, datasets, exercises, explain, language, models, reference, viz  # noqa: E402
+from rnnedu import attention, cudnn, datasets, exercises, explain, language, models, reference, viz  # noqa: E402
 from rnnedu.datasets import load_devils_dictionary, load_mnist, load_sunspots  # noqa: E402
 from rnnedu.environment import describe_environment, in_colab, load_tensorflow, setup  # noqa: E402
 from rnnedu.explain import (  # noqa: E402
@@ -52,9 +54,11 @@ from rnnedu.explain import (  # noqa: E402
     explain_shapes,
     layer_totals,
 )
-from rnnedu.viz import gate_explorer, generation_view, mask_view, merge_view  # noqa: E402
+from rnnedu.viz import attention_view, gate_explorer, generation_view, mask_view, merge_view  # noqa: E402
 
 __all__ = [
+    "attention",
+    "attention_view",
     "cudnn",
     "datasets",
     "describe_environment",

@@ -7,6 +7,7 @@ Run from the project's environment:
     python -m rnnedu.bench merge           # the merge view: every control's redraw
     python -m rnnedu.bench generation      # the generation view: every control, and its precompute
     python -m rnnedu.bench gradients       # the gradient view: every control, and its precompute
+    python -m rnnedu.bench attention       # the attention view: its step slider, and its precompute
     python -m rnnedu.bench views --quick   # every view, fewer repeats, as the tests run it
     python -m rnnedu.bench kernels         # training steps: fused LSTM/GRU against RNN(cell)
     KERAS_BACKEND=jax python -m rnnedu.bench kernels --csv kernels_jax.csv
@@ -37,6 +38,7 @@ from rnnedu.cudnn import watch_cudnn_calls
 from rnnedu.datasets import KERNEL_COLUMNS, SCAN_COLUMNS
 
 __all__ = [
+    "bench_attention",
     "bench_gates",
     "bench_generation",
     "bench_gradients",
@@ -298,6 +300,48 @@ def bench_gradients(repeats=50, units=32, timesteps=100, batch_size=8, features=
     return table
 
 
+def bench_attention(repeats=50, length=12, units=32):
+    """Time the attention view: its step slider's redraw, and the decoding and weights it computes once.
+
+    The model is an untrained `attention_encoder_decoder` on the reversal
+    task's vocabulary: the time does not depend on the weights.
+
+    Args:
+        repeats: redraws timed, >= 1 (the precompute runs `max(1, repeats // 25)` times).
+        length: digits in the string shown, 1 to 40.
+        units: units of the encoder and decoder, 1 to 256.
+
+    Returns:
+        pandas.DataFrame with columns measurement, repeats, median_ms, p95_ms.
+
+    Example:
+    >>> bench_attention(repeats=2, length=3, units=2)["measurement"].tolist()
+    ['redraw: step', 'precompute: attention_data']
+    """
+    import keras
+
+    from rnnedu.attention import attention_encoder_decoder
+    from rnnedu.datasets import REVERSAL_CHARS, reversal_problems
+    from rnnedu.viz import AttentionView, attention_data
+
+    repeats = check_int("repeats", repeats, min_value=1)
+    length = check_int("length", length, min_value=1, max_value=40)
+    units = check_int("units", units, min_value=1, max_value=256)
+    keras.utils.set_random_seed(0)
+    model, _, _ = attention_encoder_decoder(len(REVERSAL_CHARS), units=units, attention="additive")
+    source, target = reversal_problems(1, length, seed=0)
+    data = attention_data(model, source[0], REVERSAL_CHARS, expected=target[0])
+    view = AttentionView(data)
+    rows = _time_controls(view, {"step": list(range(length))}, repeats)
+    precompute = _time(
+        lambda _: attention_data(model, source[0], REVERSAL_CHARS, expected=target[0]), max(1, repeats // 25)
+    )
+    rows.append(_row("precompute: attention_data", precompute))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table.attrs["setup"] = f"attention view of an AdditiveAttention GRU({units}) encoder-decoder, {length} digits"
+    return table
+
+
 def _time_controls(view, values, repeats):
     """Time setting each control of a view to the next of its `values`, as a learner moving it would."""
     rows = []
@@ -462,6 +506,7 @@ BENCHMARKS = {
     "merge": bench_merge,
     "generation": bench_generation,
     "gradients": bench_gradients,
+    "attention": bench_attention,
 }
 
 

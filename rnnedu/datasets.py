@@ -29,15 +29,18 @@ from rnnedu._validate import (
 )
 
 __all__ = [
+    "ATTENTION_COLUMNS",
     "KERNEL_COLUMNS",
     "LAG_COLUMNS",
     "PROVENANCE_COLUMNS",
+    "REVERSAL_CHARS",
     "SCAN_COLUMNS",
     "DataFileError",
     "addition_problems",
     "bracket_depth",
     "data_dir",
     "delayed_recall",
+    "load_attention_sweep",
     "load_devils_dictionary",
     "load_kernel_results",
     "load_lag_sweep",
@@ -45,6 +48,7 @@ __all__ = [
     "load_mnist",
     "load_sunspots",
     "plot_kernels",
+    "reversal_problems",
     "solve_addition",
     "variable_length_sequences",
     "verify",
@@ -53,6 +57,9 @@ __all__ = [
 MNIST_URL_HOST = ("storage.googleapis.com", 443)
 MAX_RECALL_SEQUENCES = 100_000  # delayed_recall: bounds on its sizes
 MAX_RECALL_LAG = 1_000
+MAX_REVERSAL_LENGTH = 1_000  # reversal_problems: the longest string
+# The one home of the reversal task's vocabulary: token 0 is the decoder's start token "=", tokens 1-10 the digits.
+REVERSAL_CHARS = "=0123456789"
 RESTORE_HINT = (
     "Restore it with `git checkout -- data/{name}` in your clone of rnnedu "
     "(or rebuild it with `python data/make_data.py`); on Colab, re-run the notebook's setup cell."
@@ -98,6 +105,9 @@ PROVENANCE_COLUMNS = ["date", "hardware", "driver", "keras", "backend_version", 
 # The columns of the lag sweep (`python -m rnnedu.experiments lag` writes them, `load_lag_sweep` reads them).
 LAG_COLUMNS = ["layer", "lag", "seed", "units", "epochs", "train_size", "test_size", "accuracy", "seconds"]
 LAG_COLUMNS += ["command", "date", "machine", "load_average", "keras", "tensorflow", "numpy", "python"]
+# The columns of the attention sweep (`python -m rnnedu.experiments attention` writes them).
+ATTENTION_COLUMNS = ["model", "length", "seed", "units", "epochs", "train_size", "test_size", "params"]
+ATTENTION_COLUMNS += ["accuracy", "char_accuracy", "seconds"] + LAG_COLUMNS[-8:]
 
 
 class DataFileError(OSError):
@@ -427,6 +437,23 @@ def load_lag_sweep(name="lag_sweep.csv"):
     return _load_results(name, LAG_COLUMNS, "a lag sweep")
 
 
+def load_attention_sweep(name="attention_sweep.csv"):
+    """Load the committed attention sweep of notebook 13 (`python -m rnnedu.experiments attention`) from data/.
+
+    Args:
+        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
+
+    Returns:
+        pandas.DataFrame with the columns ATTENTION_COLUMNS: whole-answer accuracy per model,
+        string length and seed, and the command, date, machine and versions that made it.
+
+    Example:
+    >>> sorted(set(load_attention_sweep()["model"]))
+    ['additive', 'dot', 'plain', 'self_attention']
+    """
+    return _load_results(name, ATTENTION_COLUMNS, "an attention sweep")
+
+
 def _load_results(name, columns, what):
     """Read a committed result CSV after checking its sha256 and its columns."""
     import pandas as pd
@@ -535,6 +562,38 @@ def delayed_recall(n, lag, classes=4, noise=1.0, seed=0):
     x[np.arange(n), 0, labels] = 1.0
     x[:, 0, classes] = 1.0
     return x, labels
+
+
+def reversal_problems(n, length, seed=0):
+    """Generate strings of digits and the same strings reversed, as token ids: a task where length matters.
+
+    Reversing is easy to state and hard for an encoder-decoder that must
+    squeeze the whole string into its final state: the first digit it writes
+    is the last one it read, the last one the first it read. Token ids follow
+    `REVERSAL_CHARS`: 1-10 are the digits "0"-"9"; 0 ("=") never occurs in a
+    string and is left for the decoder's start token.
+
+    Args:
+        n: number of strings, 1 to 1,000,000.
+        length: digits per string, 1 to 1,000; n × length <= 50,000,000.
+        seed: int >= 0.
+
+    Returns:
+        (source, target): int32 arrays of shape (n, length), `target` being
+        `source` reversed along each row.
+
+    Example:
+    >>> source, target = reversal_problems(2, 5, seed=0)
+    >>> ["".join(REVERSAL_CHARS[i] for i in row) for row in source]
+    ['86523', '00018']
+    >>> bool((target == source[:, ::-1]).all()), int(source.min()) >= 1
+    (True, True)
+    """
+    n = check_int("n", n, min_value=1, max_value=MAX_COUNT)
+    length = check_int("length", length, min_value=1, max_value=MAX_REVERSAL_LENGTH)
+    check_total("`n` × `length`", n * length)
+    source = _rng(seed).integers(1, len(REVERSAL_CHARS), size=(n, length)).astype(np.int32)
+    return source, np.ascontiguousarray(source[:, ::-1])
 
 
 def _rng(seed):

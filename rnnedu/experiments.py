@@ -3,11 +3,17 @@
     python -m rnnedu.experiments lag                 # the sweep behind notebook 11 (about 15 minutes of CPU)
     python -m rnnedu.experiments lag --quick         # a tiny sweep that checks the command runs
     python -m rnnedu.experiments lag --csv data/lag_sweep.csv
+    python -m rnnedu.experiments attention           # the sweep behind notebook 13 (about 15 minutes of CPU)
+    python -m rnnedu.experiments attention --csv data/attention_sweep.csv
 
 `lag` trains SimpleRNN, GRU and LSTM on `rnnedu.datasets.delayed_recall` for
 several lags and seeds and records the held-out accuracy of each run. The
 notebooks read the committed result with `rnnedu.datasets.load_lag_sweep` (checked against
-data/SHA256SUMS) and draw it with `plot_lag_sweep`.
+data/SHA256SUMS) and draw it with `plot_lag_sweep`. `attention` trains an
+encoder-decoder without attention, with additive and with dot-product
+attention, and a self-attention model, on `rnnedu.datasets.reversal_problems`
+for several string lengths and seeds; `load_attention_sweep` and
+`plot_attention_sweep` read and draw it.
 """
 
 import argparse
@@ -19,15 +25,24 @@ import platform
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 
 from rnnedu._validate import check_argv, check_choice, check_int, describe
-from rnnedu.datasets import LAG_COLUMNS
+from rnnedu.datasets import ATTENTION_COLUMNS, LAG_COLUMNS
 
-__all__ = ["lag_sweep", "main", "plot_lag_sweep"]
+__all__ = ["attention_sweep", "lag_sweep", "main", "plot_attention_sweep", "plot_lag_sweep"]
 
 LAYERS = ("SimpleRNN", "GRU", "LSTM")
 CLASSES, NOISE = 4, 1.0
+# The models of the attention sweep, and how the plot names them.
+ATTENTION_MODELS = {
+    "plain": "GRU encoder-decoder, no attention",
+    "additive": "+ AdditiveAttention (Bahdanau)",
+    "dot": "+ Attention (Luong, dot product)",
+    "self_attention": "MultiHeadAttention, no recurrence",
+}
+TEST_SIZE = 500
 
 
 def lag_sweep(lags=(2, 5, 10, 20), seeds=(0, 1, 2), layers=LAYERS, units=16, epochs=15, train_size=2000):
@@ -131,6 +146,115 @@ def plot_lag_sweep(table, ax=None):
     return figure
 
 
+def attention_sweep(
+    lengths=(3, 6, 9, 12), seeds=(0, 1), models=tuple(ATTENTION_MODELS), units=32, epochs=10, train_size=3000
+):
+    """Train each model to reverse strings of digits, for every length and seed; record whole-answer accuracy.
+
+    The data come from `rnnedu.datasets.reversal_problems` with the run's
+    seed; 500 more strings, never trained on, measure the share of answers
+    with every digit right (`accuracy`) and the share of digits right
+    (`char_accuracy`). The recurrent models ("plain":
+    `rnnedu.models.encoder_decoder(layer="GRU")`; "additive" and "dot":
+    `rnnedu.attention.attention_encoder_decoder`) have embed_dim 16 and
+    `units` units, train with teacher forcing and answer by greedy decoding
+    with their one-step decoder. "self_attention" is
+    `rnnedu.attention.self_attention_model` with embed_dim `units` and 2
+    heads, answering every position at once. All train with Adam (a cosine
+    decay from 0.01), batch_size 64, `epochs` epochs of `train_size` strings.
+
+    Args:
+        lengths: non-empty sequence of ints 1 to 100, the string lengths.
+        seeds: non-empty sequence of ints >= 0 (data and weights).
+        models: non-empty sequence of "plain", "additive", "dot" and "self_attention".
+        units: int 1 to 256.
+        epochs: int 1 to 200.
+        train_size: int 10 to 100,000, training strings per run.
+
+    Returns:
+        pandas.DataFrame with one row per run: model, length, seed, units,
+        epochs, train_size, test_size, params (the model's parameter count),
+        accuracy, char_accuracy, seconds (wall time of the training), then
+        the provenance: command, date (UTC), machine, load_average (the
+        1-minute load when the run started), and the keras, tensorflow,
+        numpy and python versions.
+
+    Example:
+    >>> table = attention_sweep(lengths=(2,), seeds=(0,), models=("self_attention",), units=2, epochs=1, train_size=10)
+    >>> table[["model", "length", "seed", "test_size"]].values.tolist()
+    [['self_attention', 2, 0, 500]]
+    """
+    lengths, seeds = _check_ints("lengths", lengths, 1, 100), _check_ints("seeds", seeds, 0, None)
+    models = _check_models(models)
+    units = check_int("units", units, min_value=1, max_value=256)
+    epochs = check_int("epochs", epochs, min_value=1, max_value=200)
+    train_size = check_int("train_size", train_size, min_value=10, max_value=100_000)
+    provenance = _provenance() | {
+        "command": f"attention_sweep(lengths={lengths}, seeds={seeds}, models={models}, units={units}, "
+        f"epochs={epochs}, train_size={train_size})"
+    }
+    rows = []
+    for length in lengths:
+        for seed in seeds:
+            for name in models:
+                load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+                result = _train_reversal(name, length, seed, units, epochs, train_size)
+                rows.append(
+                    {"model": name, "length": length, "seed": seed, "units": units, "epochs": epochs}
+                    | {"train_size": train_size, "test_size": TEST_SIZE}
+                    | result
+                    | provenance
+                    | {"load_average": load}
+                )
+    return pd.DataFrame(rows, columns=ATTENTION_COLUMNS)
+
+
+def plot_attention_sweep(table, ax=None):
+    """Draw whole-answer accuracy against the string length: each seed as a dot, the mean over seeds as a line.
+
+    Args:
+        table: a DataFrame from `attention_sweep` or `rnnedu.datasets.load_attention_sweep`.
+        ax: a matplotlib Axes to draw into, or None for a new Figure.
+
+    Returns:
+        the matplotlib Figure.
+
+    Example:
+    >>> from rnnedu.datasets import load_attention_sweep
+    >>> figure = plot_attention_sweep(load_attention_sweep())
+    >>> figure.axes[0].get_xlabel()
+    'length of the string to reverse (digits)'
+    """
+    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in ATTENTION_COLUMNS):
+        raise TypeError(f"`table` must be a table from attention_sweep or load_attention_sweep, got {describe(table)}.")
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(7.5, 4.2), layout="constrained")
+        ax = figure.add_subplot()
+    else:
+        figure = ax.figure
+    for colour, name in enumerate(name for name in ATTENTION_MODELS if name in set(table["model"])):
+        rows = table[table["model"] == name]
+        means = rows.groupby("length")["accuracy"].mean()
+        label = f"{ATTENTION_MODELS[name]} ({rows['params'].iloc[0]:,} parameters)"
+        ax.plot(means.index, means.values, marker="o", color=f"C{colour}", label=label)
+        ax.scatter(rows["length"], rows["accuracy"], color=f"C{colour}", alpha=0.4, s=18)
+    lengths = sorted(set(table["length"]))
+    ax.set_xticks(lengths, [str(length) for length in lengths])
+    ax.set_ylim(-0.03, 1.05)
+    ax.set_xlabel("length of the string to reverse (digits)")
+    ax.set_ylabel("held-out accuracy, whole answers right")
+    first = table.iloc[0]
+    ax.set_title(
+        f"Reversing digits: {table['seed'].nunique()} seeds, {first['units']} units, {first['epochs']} epochs "
+        f"of {first['train_size']:,} strings each",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="lower left")
+    return figure
+
+
 def main(argv=None):
     """Run an experiment from the command line, print its table and write its CSV.
 
@@ -142,26 +266,79 @@ def main(argv=None):
     """
     check_argv(argv, "['lag', '--quick']")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.experiments", description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["lag"], help="which experiment to run")
+    parser.add_argument("experiment", choices=["lag", "attention"], help="which experiment to run")
     parser.add_argument("--quick", action="store_true", help="a tiny sweep: checks that it runs, measures nothing")
-    parser.add_argument("--csv", help="where to write the table (default build/experiments/lag_sweep.csv)")
-    parser.add_argument("--lags", type=int, nargs="+", default=[2, 5, 10, 20], help="the lags L")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="the seeds")
-    parser.add_argument("--epochs", type=int, default=15, help="training epochs per run")
+    parser.add_argument("--csv", help="where to write the table (default build/experiments/EXPERIMENT_sweep.csv)")
+    parser.add_argument("--lags", type=int, nargs="+", default=[2, 5, 10, 20], help="lag: the lags L")
+    parser.add_argument("--lengths", type=int, nargs="+", default=[3, 6, 9, 12], help="attention: string lengths")
+    parser.add_argument("--seeds", type=int, nargs="+", help="the seeds (lag: 0 1 2; attention: 0 1)")
+    parser.add_argument("--epochs", type=int, help="training epochs per run (lag: 15; attention: 10)")
     args = parser.parse_args(argv)
-    if args.quick:
-        table = lag_sweep(lags=(1, 2), seeds=(0,), units=2, epochs=1, train_size=20)
+    if args.experiment == "attention":
+        table, group = _run_attention(args), "model"
+    elif args.quick:
+        table, group = lag_sweep(lags=(1, 2), seeds=(0,), units=2, epochs=1, train_size=20), "layer"
     else:
-        table = lag_sweep(lags=args.lags, seeds=args.seeds, epochs=args.epochs)
+        table, group = lag_sweep(lags=args.lags, seeds=args.seeds or (0, 1, 2), epochs=args.epochs or 15), "layer"
     table["command"] = " ".join(["python -m rnnedu.experiments", *(sys.argv[1:] if argv is None else argv)])
-    summary = table.groupby(["layer", "lag"], sort=False)["accuracy"].agg(["mean", "min", "max"])
+    summary = table.groupby([group, table.columns[1]], sort=False)["accuracy"].agg(["mean", "min", "max"])
     print(f"held-out accuracy over {table['seed'].nunique()} seeds, on {table['machine'].iloc[0]}:")
     print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
-    path = pathlib.Path(args.csv or "build/experiments/lag_sweep.csv")
+    path = pathlib.Path(args.csv or f"build/experiments/{args.experiment}_sweep.csv")
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, float_format="%.4f")
     print(f"wrote {path}")
     return table
+
+
+def _run_attention(args):
+    if args.quick:
+        return attention_sweep(lengths=(2,), seeds=(0,), units=2, epochs=1, train_size=20)
+    return attention_sweep(lengths=args.lengths, seeds=args.seeds or (0, 1), epochs=args.epochs or 10)
+
+
+def _train_reversal(name, length, seed, units, epochs, train_size):
+    """Train one model to reverse strings; return its parameter count, accuracies and training seconds."""
+    import keras
+
+    from rnnedu.attention import attention_encoder_decoder, greedy_decode, self_attention_model
+    from rnnedu.datasets import REVERSAL_CHARS, reversal_problems
+    from rnnedu.models import encoder_decoder
+
+    source, target = reversal_problems(train_size + TEST_SIZE, length, seed=seed)
+    keras.utils.set_random_seed(seed)
+    vocab_size = len(REVERSAL_CHARS)
+    if name == "self_attention":
+        model = self_attention_model(vocab_size, length, embed_dim=units)
+        inputs = source[:train_size]
+    else:
+        if name == "plain":
+            model, encoder, decoder = encoder_decoder(vocab_size, vocab_size, embed_dim=16, units=units, layer="GRU")
+        else:
+            model, encoder, decoder = attention_encoder_decoder(vocab_size, 16, units, attention=name)
+        target_input = np.concatenate([np.zeros_like(target[:, :1]), target[:, :-1]], axis=1)  # "=" then the answer
+        inputs = [source[:train_size], target_input[:train_size]]
+    steps = epochs * -(-train_size // 64)
+    model.compile(
+        keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(0.01, decay_steps=steps)),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    start = time.perf_counter()
+    model.fit(inputs, target[:train_size], epochs=epochs, batch_size=64, verbose=0)
+    seconds = time.perf_counter() - start
+    test_source, test_target = source[train_size:], target[train_size:]
+    if name == "self_attention":
+        answers = np.asarray(model.predict(test_source, verbose=0)).argmax(axis=-1)
+    else:
+        states = encoder(test_source)
+        answers, _ = greedy_decode(decoder, list(states) if isinstance(states, (list, tuple)) else [states], length)
+    right = answers == test_target
+    return {
+        "params": model.count_params(),
+        "accuracy": float(right.all(axis=1).mean()),
+        "char_accuracy": float(right.mean()),
+        "seconds": seconds,
+    }
 
 
 def _train_once(layer, lag, seed, units, epochs, train_size):
@@ -219,6 +396,13 @@ def _check_ints(name, values, low, high):
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not list(values):
         raise TypeError(f"`{name}` must be a non-empty sequence of integers, got {describe(values)}.")
     return [check_int(f"{name}[{i}]", value, min_value=low, max_value=high) for i, value in enumerate(values)]
+
+
+def _check_models(models):
+    names = tuple(ATTENTION_MODELS)
+    if isinstance(models, str) or not hasattr(models, "__iter__") or not list(models):
+        raise TypeError(f"`models` must be a non-empty sequence of {', '.join(map(repr, names))}, got {models!r}.")
+    return [check_choice(f"models[{i}]", name, names) for i, name in enumerate(models)]
 
 
 def _check_layers(layers):

@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 from test_public_api import public_modules
 
-from rnnedu.datasets import load_kernel_results
+from rnnedu.attention import attention_encoder_decoder
+from rnnedu.datasets import REVERSAL_CHARS, load_kernel_results
 from rnnedu.language import Vocabulary, char_language_model
-from rnnedu.viz import gate_data, mask_data, merge_data
+from rnnedu.models import encoder_decoder
+from rnnedu.viz import attention_data, gate_data, mask_data, merge_data
 
 NAN = math.nan
 HUGE = 10**12
@@ -63,6 +65,60 @@ X = np.zeros((2, 3, 2), "float32")
 X_NAN = np.full((2, 3, 2), NAN, "float32")
 X_INF = np.where(np.eye(3, 2, dtype=bool)[None], np.inf, 0.0).astype("float32")
 NO_ARGUMENTS = "takes no arguments"
+
+# Issue 17 (attention): a tiny attention model and a plain one-step decoder with its encoder's state.
+ATTENTION_MODEL = Lazy("attention_model", lambda: attention_encoder_decoder(11, 2, 2)[0])
+PLAIN_DECODER = Lazy("plain_decoder", lambda: encoder_decoder(3, 3, 2, 2, "GRU")[2])
+ATTENTION_DATA = Lazy("attention_data", lambda: attention_data(ATTENTION_MODEL.value(), [1, 2], REVERSAL_CHARS))
+ATTENTION_CASES = {
+    "rnnedu.attention.attention_encoder_decoder": [
+        ((HUGE,), {}, ValueError, "vocab_size"),
+        ((11,), {"attention": "luong"}, ValueError, "attention"),
+    ],
+    "rnnedu.attention.beam_search": [
+        ((PLAIN_DECODER, [np.zeros((2, 2))], 3), {"beam_width": 0}, ValueError, "beam_width"),
+        ((PLAIN_DECODER, [np.zeros((2, 2))], HUGE), {}, ValueError, "length"),
+        ((PLAIN_DECODER, [np.full((2, 2), NAN)], 3), {}, ValueError, "states[0]"),
+        ((PLAIN_DECODER, [np.zeros((10**5, 2))], 3), {"beam_width": 2}, ValueError, "beam_width"),
+    ],
+    "rnnedu.attention.greedy_decode": [
+        ((PLAIN_DECODER, np.zeros((2, 2)), 3), {}, TypeError, "states"),
+        ((PLAIN_DECODER, [np.zeros((2, 2))], 3), {"start_token": -1}, ValueError, "start_token"),
+    ],
+    "rnnedu.attention.score_sequences": [
+        ((PLAIN_DECODER, [np.zeros((2, 2))], [[0.5, 1.0]] * 2), {}, ValueError, "sequences"),
+        ((PLAIN_DECODER, [np.zeros((2, 2))], [[0, 7]] * 2), {}, ValueError, "sequences"),
+    ],
+    "rnnedu.attention.self_attention_model": [
+        ((11, 0), {}, ValueError, "max_length"),
+        ((11, 8), {"num_heads": 0}, ValueError, "num_heads"),
+    ],
+    "rnnedu.bench.bench_attention": [((), {"length": 41}, ValueError, "length")],
+    "rnnedu.datasets.load_attention_sweep": [(("nope.csv",), {}, ValueError, "name")],
+    "rnnedu.datasets.reversal_problems": [
+        ((HUGE, 3), {}, ValueError, "n"),
+        ((10, 0), {}, ValueError, "length"),
+        ((10**6, 100), {}, ValueError, "length"),
+    ],
+    "rnnedu.experiments.attention_sweep": [
+        ((), {"lengths": (3, 200)}, ValueError, "lengths[1]"),
+        ((), {"models": ("plain", "lstm")}, ValueError, "models[1]"),
+    ],
+    "rnnedu.experiments.plot_attention_sweep": [((5,), {}, TypeError, "table")],
+    "rnnedu.viz.attention.AttentionData": [((), {}, TypeError, "source")],
+    "rnnedu.viz.attention.AttentionView": [(({},), {}, TypeError, "data")],
+    "rnnedu.viz.attention.attention_data": [
+        ((ATTENTION_MODEL, [1, 2], REVERSAL_CHARS), {"length": HUGE}, ValueError, "length"),
+        ((ATTENTION_MODEL, [[1, 2]], REVERSAL_CHARS), {}, ValueError, "x"),
+        ((LSTM, [1, 2], REVERSAL_CHARS), {}, TypeError, "model"),
+    ],
+    "rnnedu.viz.attention.attention_view": [((ATTENTION_MODEL, [1, 99], REVERSAL_CHARS), {}, ValueError, "x")],
+    "rnnedu.viz.attention.plot_attention": [
+        ((1,), {}, TypeError, "data"),
+        ((ATTENTION_DATA,), {"step": 5}, ValueError, "step"),
+        ((ATTENTION_DATA,), {"ax": 3}, TypeError, "ax"),
+    ],
+}
 
 # function -> [(positional args, keyword args, error, the argument the message must name)], or a reason.
 BAD_INPUT = {
@@ -236,7 +292,7 @@ BAD_INPUT = {
         ((TOKENS, [[1, 2], [3]]), {"value": 0.5}, ValueError, "value"),
     ],
     "rnnedu.viz.masks.plot_masks": [((1,), {}, TypeError, "data"), ((MASKS,), {"ax": 3}, TypeError, "ax")],
-}
+} | ATTENTION_CASES
 
 
 def public_callables(modules):

@@ -21,9 +21,10 @@ def test_view_benchmarks_run_from_the_command_line_and_print_every_control():
     assert result.returncode == 0, result.stderr[-2000:]
     controls = ["sample", "units", "unit", "step", "padding", "layer", "sample", "sample", "merge_mode"]
     controls += ["position", "temperature", "sample", "sample", "scale", "layer"]  # generation, gradients
+    controls += ["step"]  # attention
     measured = re.findall(r"^\s*redraw: (\w+)", result.stdout, flags=re.M)
     assert measured == controls
-    assert "precompute: gate_data" in result.stdout and result.stdout.count("slowest redraw median") == 5
+    assert "precompute: gate_data" in result.stdout and result.stdout.count("slowest redraw median") == 6
 
 
 @pytest.mark.slow
@@ -44,7 +45,7 @@ def test_unknown_benchmark_is_refused_with_the_choices(capsys):
     with pytest.raises(SystemExit) as exit:
         main(["kernel"])
     assert exit.value.code == 2
-    choices = "'gates', 'masks', 'merge', 'generation', 'gradients', 'views', 'kernels', 'scan'"
+    choices = "'gates', 'masks', 'merge', 'generation', 'gradients', 'attention', 'views', 'kernels', 'scan'"
     assert f"invalid choice: 'kernel' (choose from {choices})" in capsys.readouterr().err.replace('"', "'")
 
 
@@ -94,6 +95,13 @@ def test_scan_benchmark_quick_run_writes_a_csv_with_one_row_per_family(tmp_path,
 def test_bad_kernel_benchmark_arguments_name_the_argument(kwargs, error, message):
     with pytest.raises(error, match=re.escape(message)):
         bench_kernels(**kwargs)
+
+
+@pytest.mark.slow
+def test_attention_benchmark_times_the_step_slider_and_the_precompute(capsys):
+    table = main(["attention", "--quick"])
+    assert table["measurement"].tolist() == ["redraw: step", "precompute: attention_data"]
+    assert np.all(table["median_ms"] > 0) and "slowest redraw median" in capsys.readouterr().out
 
 
 def test_gradients_benchmark_times_every_control_of_the_view_from_the_command_line():

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnedu.datasets import LAG_COLUMNS, load_lag_sweep
-from rnnedu.experiments import lag_sweep, main, plot_lag_sweep
+from rnnedu.datasets import ATTENTION_COLUMNS, LAG_COLUMNS, load_attention_sweep, load_lag_sweep
+from rnnedu.experiments import attention_sweep, lag_sweep, main, plot_attention_sweep, plot_lag_sweep
 
 
 def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
@@ -57,3 +57,43 @@ def test_bad_sweep_arguments_name_the_argument(kwargs, error, message):
 def test_plot_refuses_what_is_not_a_sweep():
     with pytest.raises(TypeError, match="`table` must be a table from lag_sweep"):
         plot_lag_sweep(pd.DataFrame({"a": [1]}))
+
+
+@pytest.mark.slow
+def test_quick_attention_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
+    path = tmp_path / "attention.csv"
+    main(["attention", "--quick", "--csv", str(path)])
+    assert f"wrote {path}" in capsys.readouterr().out
+    saved = pd.read_csv(path)
+    assert list(saved.columns) == ATTENTION_COLUMNS
+    assert sorted(set(saved["model"])) == ["additive", "dot", "plain", "self_attention"]
+    assert (saved["command"] == f"python -m rnnedu.experiments attention --quick --csv {path}").all()
+    assert saved["accuracy"].between(0, 1).all() and (saved["accuracy"] <= saved["char_accuracy"]).all()
+
+
+def test_committed_attention_sweep_has_every_model_at_four_lengths_and_two_seeds():
+    table = load_attention_sweep()
+    assert len(table) == 32 and table.groupby(["model", "length"])["seed"].nunique().eq(2).all()
+    assert sorted(set(table["length"])) == [3, 6, 9, 12]
+    assert set(table["command"]) == {"python -m rnnedu.experiments attention --csv data/attention_sweep.csv"}
+    assert (table["keras"] == "3.15.1").all() and (table["tensorflow"] == "2.21.0").all()
+    recurrent = table[table["model"] != "self_attention"]  # its position embedding grows with the length
+    assert recurrent.groupby("model")["params"].nunique().eq(1).all()
+
+
+def test_attention_plot_draws_a_mean_line_and_every_seed_per_model():
+    table = load_attention_sweep()
+    (ax,) = plot_attention_sweep(table).axes
+    assert [line.get_label().split(" (")[0] for line in ax.lines][0] == "GRU encoder-decoder, no attention"
+    plain = table[table["model"] == "plain"].groupby("length")["accuracy"].mean()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), plain.values)
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(table)
+
+
+def test_bad_attention_sweep_arguments_name_the_argument():
+    with pytest.raises(ValueError, match=re.escape("`lengths[0]` must be an integer >= 1 and <= 100")):
+        attention_sweep(lengths=(0,))
+    with pytest.raises(TypeError, match="`models` must be a non-empty sequence"):
+        attention_sweep(models="plain")
+    with pytest.raises(TypeError, match="`table` must be a table from attention_sweep"):
+        plot_attention_sweep(pd.DataFrame({"a": [1]}))

@@ -22,6 +22,7 @@ from rnnedu._validate import check_str, describe
 
 # The exercises of each notebook are a module of this package, named after the notebook.
 NOTEBOOK_MODULES = [
+    "attention",
     "bidirectional",
     "builtin_rnn_layers",
     "custom_mask_layers",

@@ -7,6 +7,7 @@ draws a frame (into the caller's Axes with `ax=`), so each can be used and
 tested on its own.
 """
 
+from rnnedu.viz.attention import AttentionData, AttentionView, attention_data, attention_view, plot_attention
 from rnnedu.viz.bidirectional import MergeData, MergeView, merge_data, merge_view, plot_merge
 from rnnedu.viz.gates import GateData, GateExplorer, gate_data, gate_explorer, plot_gates
 from rnnedu.viz.generation import (
@@ -27,6 +28,8 @@ from rnnedu.viz.gradients import (
 from rnnedu.viz.masks import MaskData, MaskView, mask_data, mask_view, plot_masks
 
 __all__ = [
+    "AttentionData",
+    "AttentionView",
     "GateData",
     "GateExplorer",
     "GenerationData",
@@ -37,6 +40,8 @@ __all__ = [
     "MaskView",
     "MergeData",
     "MergeView",
+    "attention_data",
+    "attention_view",
     "gate_data",
     "gate_explorer",
     "generation_data",
@@ -47,6 +52,7 @@ __all__ = [
     "mask_view",
     "merge_data",
     "merge_view",
+    "plot_attention",
     "plot_gates",
     "plot_generation",
     "plot_gradients",

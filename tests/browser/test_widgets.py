@@ -45,7 +45,8 @@ def save_small_png(png, path):
 
 def test_the_widget_notebooks_are_found():
     names = [path.name for path in WIDGET_NOTEBOOKS]
-    assert {"04_rnn_cells.ipynb", "06_bidirectional.ipynb", "12_language_models.ipynb"} <= set(names)
+    expected = {"04_rnn_cells.ipynb", "06_bidirectional.ipynb", "12_language_models.ipynb", "13_attention.ipynb"}
+    assert expected <= set(names)
 
 
 @pytest.mark.parametrize("path", WIDGET_NOTEBOOKS, ids=lambda path: path.stem)
