@@ -3,15 +3,20 @@
     python -m rnnedu.experiments lag                 # the sweep behind notebook 11 (about 15 minutes of CPU)
     python -m rnnedu.experiments lag --quick         # a tiny sweep that checks the command runs
     python -m rnnedu.experiments lag --csv data/lag_sweep.csv
+    python -m rnnedu.experiments mingru --csv data/mingru_sweep.csv   # notebook 14's sweep: GRU, MinGRU
+    python -m rnnedu.experiments mingru --layers MinGRU-shut          # MinGRU with its gate started shut
 
 `lag` trains SimpleRNN, GRU and LSTM on `rnnedu.datasets.delayed_recall` for
-several lags and seeds and records the held-out accuracy of each run. The
-notebooks read the committed result with `rnnedu.datasets.load_lag_sweep` (checked against
-data/SHA256SUMS) and draw it with `plot_lag_sweep`.
+several lags and seeds and records the held-out accuracy of each run; `mingru`
+does the same for GRU and `rnnedu.parallel.MinGRU` (scanned in parallel), with
+the same budget per run. The notebooks read a committed result
+with `rnnedu.datasets.load_lag_sweep` (checked against data/SHA256SUMS) and draw
+it with `plot_lag_sweep`.
 """
 
 import argparse
 import datetime
+import functools
 import importlib.metadata
 import os
 import pathlib
@@ -26,7 +31,15 @@ from rnnedu.datasets import LAG_COLUMNS
 
 __all__ = ["lag_sweep", "main", "plot_lag_sweep"]
 
-LAYERS = ("SimpleRNN", "GRU", "LSTM")
+LAYERS = ("SimpleRNN", "GRU", "LSTM", "MinGRU", "MinGRU-shut", "MinLSTM")
+# MinGRU-shut: a MinGRU whose biases all start at this value, so that its update gate starts nearly shut
+# (z = sigmoid(-3) = 0.05: the state keeps 95% of itself per step), as unit_forget_bias starts an LSTM's f open.
+SHUT_GATE_BIAS = -3.0
+# What each experiment of `main` trains, and on which lags by default.
+EXPERIMENTS = {
+    "lag": {"layers": ("SimpleRNN", "GRU", "LSTM"), "lags": [2, 5, 10, 20]},
+    "mingru": {"layers": ("GRU", "MinGRU"), "lags": [5, 10, 20]},
+}
 CLASSES, NOISE = 4, 1.0
 
 
@@ -43,7 +56,9 @@ def lag_sweep(lags=(2, 5, 10, 20), seeds=(0, 1, 2), layers=LAYERS, units=16, epo
     Args:
         lags: non-empty sequence of ints 0 to 1,000.
         seeds: non-empty sequence of ints >= 0 (data and weights).
-        layers: non-empty sequence of "SimpleRNN", "GRU" and "LSTM".
+        layers: non-empty sequence of "SimpleRNN", "GRU", "LSTM", "MinGRU", "MinGRU-shut" and "MinLSTM"
+            (the last three from `rnnedu.parallel`, scanned in parallel; "MinGRU-shut" is a MinGRU
+            whose biases start at -3, so that its update gate starts nearly shut).
         units: int 1 to 256.
         epochs: int 1 to 200.
         train_size: int 10 to 100,000, training sequences per run.
@@ -135,29 +150,33 @@ def main(argv=None):
     """Run an experiment from the command line, print its table and write its CSV.
 
     Args:
-        argv: list of command-line arguments, e.g. ["lag", "--quick"]; None reads sys.argv.
+        argv: list of command-line arguments, e.g. ["lag", "--quick"] or ["mingru", "--quick"];
+            None reads sys.argv.
 
     Returns:
         the experiment's pandas.DataFrame.
     """
     check_argv(argv, "['lag', '--quick']")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.experiments", description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["lag"], help="which experiment to run")
+    parser.add_argument("experiment", choices=list(EXPERIMENTS), help="lag: SimpleRNN, GRU, LSTM; mingru: GRU, MinGRU")
     parser.add_argument("--quick", action="store_true", help="a tiny sweep: checks that it runs, measures nothing")
-    parser.add_argument("--csv", help="where to write the table (default build/experiments/lag_sweep.csv)")
-    parser.add_argument("--lags", type=int, nargs="+", default=[2, 5, 10, 20], help="the lags L")
+    parser.add_argument("--csv", help="where to write the table (default build/experiments/EXPERIMENT_sweep.csv)")
+    parser.add_argument("--lags", type=int, nargs="+", help="the lags L (lag: 2 5 10 20; mingru: 5 10 20)")
+    parser.add_argument("--layers", nargs="+", help=f"among {', '.join(LAYERS)} (default: the experiment's)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="the seeds")
     parser.add_argument("--epochs", type=int, default=15, help="training epochs per run")
     args = parser.parse_args(argv)
+    layers = args.layers or EXPERIMENTS[args.experiment]["layers"]
     if args.quick:
-        table = lag_sweep(lags=(1, 2), seeds=(0,), units=2, epochs=1, train_size=20)
+        table = lag_sweep(lags=(1, 2), seeds=(0,), layers=layers, units=2, epochs=1, train_size=20)
     else:
-        table = lag_sweep(lags=args.lags, seeds=args.seeds, epochs=args.epochs)
+        lags = args.lags or EXPERIMENTS[args.experiment]["lags"]
+        table = lag_sweep(lags=lags, seeds=args.seeds, layers=layers, epochs=args.epochs)
     table["command"] = " ".join(["python -m rnnedu.experiments", *(sys.argv[1:] if argv is None else argv)])
     summary = table.groupby(["layer", "lag"], sort=False)["accuracy"].agg(["mean", "min", "max"])
     print(f"held-out accuracy over {table['seed'].nunique()} seeds, on {table['machine'].iloc[0]}:")
     print(summary.to_string(float_format=lambda v: f"{v:.3f}"))
-    path = pathlib.Path(args.csv or "build/experiments/lag_sweep.csv")
+    path = pathlib.Path(args.csv or f"build/experiments/{args.experiment}_sweep.csv")
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, float_format="%.4f")
     print(f"wrote {path}")
@@ -168,11 +187,14 @@ def _train_once(layer, lag, seed, units, epochs, train_size):
     """Train one model; return (held-out accuracy after the last epoch, seconds of training)."""
     import keras
 
+    from rnnedu import parallel
     from rnnedu.datasets import delayed_recall
 
     x, labels = delayed_recall(train_size + 500, lag, classes=CLASSES, noise=NOISE, seed=seed)
     keras.utils.set_random_seed(seed)
-    recurrent = {"SimpleRNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}[layer]
+    recurrent = {"SimpleRNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}
+    shut = functools.partial(parallel.MinGRU, bias_initializer=keras.initializers.Constant(SHUT_GATE_BIAS))
+    recurrent = (recurrent | {"MinGRU": parallel.MinGRU, "MinGRU-shut": shut, "MinLSTM": parallel.MinLSTM})[layer]
     model = keras.Sequential(
         [keras.Input((None, CLASSES + 1)), recurrent(units), keras.layers.Dense(CLASSES, activation="softmax")]
     )
