@@ -23,13 +23,13 @@ def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
 
 
 @pytest.mark.skipif(not has_associative_scan(), reason="MinGRU scans with keras.ops.associative_scan (Keras >= 3.5)")
-def test_quick_mingru_sweep_trains_gru_and_the_scanned_mingru(tmp_path, capsys):
+def test_quick_mingru_sweep_trains_the_chosen_scanned_layer(tmp_path, capsys):
     path = tmp_path / "mingru.csv"
-    main(["mingru", "--quick", "--csv", str(path)])
+    main(["mingru", "--quick", "--layers", "MinGRU-shut", "--csv", str(path)])
     saved = pd.read_csv(path)
-    assert sorted(set(saved["layer"])) == ["GRU", "MinGRU"] and len(saved) == 4
-    assert (saved["command"] == f"python -m rnnedu.experiments mingru --quick --csv {path}").all()
-    assert "MinGRU 1" in capsys.readouterr().out
+    assert list(saved["layer"]) == ["MinGRU-shut", "MinGRU-shut"] and list(saved["lag"]) == [1, 2]
+    assert (saved["command"] == f"python -m rnnedu.experiments mingru --quick --layers MinGRU-shut --csv {path}").all()
+    assert "MinGRU-shut 1" in capsys.readouterr().out
 
 
 def test_an_unknown_layer_on_the_command_line_is_named():
