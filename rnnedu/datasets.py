@@ -5,8 +5,8 @@ The Devil's Dictionary) lives in the repository's data/ folder, so every
 notebook runs offline. Each file is checked against data/SHA256SUMS before it
 is read, and read with allow_pickle=False. Benchmark results committed there
 (`python -m rnnedu.bench kernels` and `scan` on a GPU) are read by
-`load_kernel_results` and `load_scan_results`, and drawn by `plot_kernels`; the lag sweep of
-notebook 11 (`python -m rnnedu.experiments lag`) by `load_lag_sweep`.
+`load_kernel_results` and `load_scan_results`, and drawn by `plot_kernels` and `plot_scan`; the
+lag sweeps of notebooks 11 and 14 (`python -m rnnedu.experiments lag` and `mingru`) by `load_lag_sweep`.
 """
 
 import hashlib
@@ -48,6 +48,7 @@ __all__ = [
     "load_mnist",
     "load_sunspots",
     "plot_kernels",
+    "plot_scan",
     "reversal_problems",
     "solve_addition",
     "variable_length_sequences",
@@ -421,10 +422,11 @@ def load_scan_results(name="scan_h200.csv"):
 
 
 def load_lag_sweep(name="lag_sweep.csv"):
-    """Load the committed lag sweep of notebook 11 (`python -m rnnedu.experiments lag`) from data/.
+    """Load a committed lag sweep (`python -m rnnedu.experiments lag` or `mingru`) from data/.
 
     Args:
-        name: str, the CSV's name in data/ (checked against data/SHA256SUMS).
+        name: str, the CSV's name in data/ (checked against data/SHA256SUMS): "lag_sweep.csv"
+            (notebook 11: SimpleRNN, GRU, LSTM) or "mingru_sweep.csv" (notebook 14: GRU, MinGRU, LSTM, MinLSTM).
 
     Returns:
         pandas.DataFrame with the columns LAG_COLUMNS: held-out accuracy per layer, lag and seed,
@@ -523,6 +525,64 @@ def _plot_backend(ax, rows, backend):
     ax.set_xlabel("layer, timesteps T, batch_size B")
     ax.set_ylabel("median ms per training step (log scale)")
     ax.set_title(f"{backend} on {rows['hardware'].iloc[0]}")
+
+
+def plot_scan(table, family="GRU", ax=None):
+    """Draw a scan benchmark: median ms per training step against the sequence length, one panel per backend.
+
+    Each panel has three lines for the `family`: the min-layer scanned in parallel
+    (`parallel=True`), the same layer looped (`parallel=False`) and the built-in
+    Keras layer; the number over each length is sequential ms / parallel ms.
+
+    Args:
+        table: a DataFrame from `load_scan_results` (or `python -m rnnedu.bench scan`).
+        family: "GRU" (MinGRU against GRU) or "LSTM" (MinLSTM against LSTM).
+        ax: None, or a sequence of matplotlib Axes, one per backend in `table`
+            (in order of first appearance), to draw into.
+
+    Returns:
+        the matplotlib Figure (a new `matplotlib.figure.Figure` unless `ax` is given).
+
+    Example:
+    >>> figure = plot_scan(load_scan_results())
+    >>> [ax.get_title() for ax in figure.axes]
+    ['jax on NVIDIA H200', 'torch on NVIDIA H200']
+    """
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in SCAN_COLUMNS + ["hardware"]):
+        raise TypeError(f"`table` must be a table from load_scan_results, got {describe(table)}.")
+    family = check_choice("family", family, sorted(set(table["family"])))
+    backends = list(dict.fromkeys(table["backend"]))
+    if ax is None:
+        figure = Figure(figsize=(5.5 * len(backends), 4.4), layout="constrained")
+        axes = figure.subplots(1, len(backends), squeeze=False)[0]
+    else:
+        axes = check_axes("ax", ax, len(backends), "one per backend")
+        figure = axes[0].figure
+    names = {"GRU": ("MinGRU", "GRU"), "LSTM": ("MinLSTM", "LSTM")}[family]
+    for panel, backend in zip(axes, backends):
+        rows = table[(table["backend"] == backend) & (table["family"] == family)].sort_values("timesteps")
+        lines = [
+            ("parallel_ms", f"{names[0]}(parallel=True): one scan", "C0", "o"),
+            ("sequential_ms", f"{names[0]}(parallel=False): a loop of steps", "C1", "s"),
+            ("builtin_ms", f"keras.layers.{names[1]} (cuDNN where the backend has it)", "C2", "^"),
+        ]
+        for column, label, colour, marker in lines:
+            panel.plot(rows["timesteps"], rows[column], marker=marker, color=colour, label=label)
+        for row in rows.itertuples():
+            top = max(row.parallel_ms, row.sequential_ms, row.builtin_ms) * 1.15
+            panel.annotate(f"{row.sequential_over_parallel:.1f}×", (row.timesteps, top), ha="center", fontsize=8)
+        panel.set_xscale("log", base=2)
+        panel.set_yscale("log")
+        panel.set_xticks(rows["timesteps"], [str(t) for t in rows["timesteps"]])
+        panel.set_xlabel("timesteps T (log scale)")
+        panel.set_ylabel("median ms per training step (log scale)")
+        panel.set_title(f"{backend} on {rows['hardware'].iloc[0]}")
+        panel.legend(fontsize=7, loc="upper left")
+    figure.suptitle(f"{names[0]} scanned or looped, and {names[1]}; over each length: looped ms / scanned ms")
+    return figure
 
 
 def delayed_recall(n, lag, classes=4, noise=1.0, seed=0):

@@ -3,13 +3,17 @@
     python -m rnnedu.experiments lag                 # the sweep behind notebook 11 (about 15 minutes of CPU)
     python -m rnnedu.experiments lag --quick         # a tiny sweep that checks the command runs
     python -m rnnedu.experiments lag --csv data/lag_sweep.csv
+    python -m rnnedu.experiments mingru --csv data/mingru_sweep.csv   # notebook 14's sweep: GRU, MinGRU
+    python -m rnnedu.experiments mingru --layers MinGRU-shut          # MinGRU with its gate started shut
     python -m rnnedu.experiments attention           # the sweep behind notebook 13 (about 15 minutes of CPU)
     python -m rnnedu.experiments attention --csv data/attention_sweep.csv
 
 `lag` trains SimpleRNN, GRU and LSTM on `rnnedu.datasets.delayed_recall` for
-several lags and seeds and records the held-out accuracy of each run. The
-notebooks read the committed result with `rnnedu.datasets.load_lag_sweep` (checked against
-data/SHA256SUMS) and draw it with `plot_lag_sweep`. `attention` trains an
+several lags and seeds and records the held-out accuracy of each run; `mingru`
+does the same for GRU and `rnnedu.parallel.MinGRU` (scanned in parallel), with
+the same budget per run. The notebooks read a committed result
+with `rnnedu.datasets.load_lag_sweep` (checked against data/SHA256SUMS) and draw
+it with `plot_lag_sweep`. `attention` trains an
 encoder-decoder without attention, with additive and with dot-product
 attention, and a self-attention model, on `rnnedu.datasets.reversal_problems`
 for several string lengths and seeds; `load_attention_sweep` and
@@ -18,6 +22,7 @@ for several string lengths and seeds; `load_attention_sweep` and
 
 import argparse
 import datetime
+import functools
 import importlib.metadata
 import os
 import pathlib
@@ -33,7 +38,15 @@ from rnnedu.datasets import ATTENTION_COLUMNS, LAG_COLUMNS
 
 __all__ = ["attention_sweep", "lag_sweep", "main", "plot_attention_sweep", "plot_lag_sweep"]
 
-LAYERS = ("SimpleRNN", "GRU", "LSTM")
+LAYERS = ("SimpleRNN", "GRU", "LSTM", "MinGRU", "MinGRU-shut", "MinLSTM")
+# MinGRU-shut: a MinGRU whose biases all start at this value, so that its update gate starts nearly shut
+# (z = sigmoid(-3) = 0.05: the state keeps 95% of itself per step), as unit_forget_bias starts an LSTM's f open.
+SHUT_GATE_BIAS = -3.0
+# What each experiment of `main` trains, and on which lags by default.
+EXPERIMENTS = {
+    "lag": {"layers": ("SimpleRNN", "GRU", "LSTM"), "lags": [2, 5, 10, 20]},
+    "mingru": {"layers": ("GRU", "MinGRU"), "lags": [5, 10, 20]},
+}
 CLASSES, NOISE = 4, 1.0
 # The models of the attention sweep, and how the plot names them.
 ATTENTION_MODELS = {
@@ -58,7 +71,9 @@ def lag_sweep(lags=(2, 5, 10, 20), seeds=(0, 1, 2), layers=LAYERS, units=16, epo
     Args:
         lags: non-empty sequence of ints 0 to 1,000.
         seeds: non-empty sequence of ints >= 0 (data and weights).
-        layers: non-empty sequence of "SimpleRNN", "GRU" and "LSTM".
+        layers: non-empty sequence of "SimpleRNN", "GRU", "LSTM", "MinGRU", "MinGRU-shut" and "MinLSTM"
+            (the last three from `rnnedu.parallel`, scanned in parallel; "MinGRU-shut" is a MinGRU
+            whose biases start at -3, so that its update gate starts nearly shut).
         units: int 1 to 256.
         epochs: int 1 to 200.
         train_size: int 10 to 100,000, training sequences per run.
@@ -259,27 +274,31 @@ def main(argv=None):
     """Run an experiment from the command line, print its table and write its CSV.
 
     Args:
-        argv: list of command-line arguments, e.g. ["lag", "--quick"]; None reads sys.argv.
+        argv: list of command-line arguments, e.g. ["lag", "--quick"] or ["mingru", "--quick"];
+            None reads sys.argv.
 
     Returns:
         the experiment's pandas.DataFrame.
     """
     check_argv(argv, "['lag', '--quick']")
     parser = argparse.ArgumentParser(prog="python -m rnnedu.experiments", description=__doc__.splitlines()[0])
-    parser.add_argument("experiment", choices=["lag", "attention"], help="which experiment to run")
+    parser.add_argument(
+        "experiment",
+        choices=[*EXPERIMENTS, "attention"],
+        help="lag: SimpleRNN, GRU, LSTM; mingru: GRU, MinGRU; attention: encoder-decoders with and without attention",
+    )
     parser.add_argument("--quick", action="store_true", help="a tiny sweep: checks that it runs, measures nothing")
     parser.add_argument("--csv", help="where to write the table (default build/experiments/EXPERIMENT_sweep.csv)")
-    parser.add_argument("--lags", type=int, nargs="+", default=[2, 5, 10, 20], help="lag: the lags L")
+    parser.add_argument("--lags", type=int, nargs="+", help="lag, mingru: the lags L (lag: 2 5 10 20; mingru: 5 10 20)")
+    parser.add_argument("--layers", nargs="+", help=f"among {', '.join(LAYERS)} (default: the experiment's own)")
     parser.add_argument("--lengths", type=int, nargs="+", default=[3, 6, 9, 12], help="attention: string lengths")
-    parser.add_argument("--seeds", type=int, nargs="+", help="the seeds (lag: 0 1 2; attention: 0 1)")
-    parser.add_argument("--epochs", type=int, help="training epochs per run (lag: 15; attention: 10)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="the seeds (lag, mingru: 0 1 2; attention: 0 1)")
+    parser.add_argument("--epochs", type=int, help="training epochs per run (lag, mingru: 15; attention: 10)")
     args = parser.parse_args(argv)
     if args.experiment == "attention":
         table, group = _run_attention(args), "model"
-    elif args.quick:
-        table, group = lag_sweep(lags=(1, 2), seeds=(0,), units=2, epochs=1, train_size=20), "layer"
     else:
-        table, group = lag_sweep(lags=args.lags, seeds=args.seeds or (0, 1, 2), epochs=args.epochs or 15), "layer"
+        table, group = _run_lag(args), "layer"
     table["command"] = " ".join(["python -m rnnedu.experiments", *(sys.argv[1:] if argv is None else argv)])
     summary = table.groupby([group, table.columns[1]], sort=False)["accuracy"].agg(["mean", "min", "max"])
     print(f"held-out accuracy over {table['seed'].nunique()} seeds, on {table['machine'].iloc[0]}:")
@@ -289,6 +308,14 @@ def main(argv=None):
     table.to_csv(path, index=False, float_format="%.4f")
     print(f"wrote {path}")
     return table
+
+
+def _run_lag(args):
+    layers = args.layers or EXPERIMENTS[args.experiment]["layers"]
+    if args.quick:
+        return lag_sweep(lags=(1, 2), seeds=(0,), layers=layers, units=2, epochs=1, train_size=20)
+    lags = args.lags or EXPERIMENTS[args.experiment]["lags"]
+    return lag_sweep(lags=lags, seeds=args.seeds or (0, 1, 2), layers=layers, epochs=args.epochs or 15)
 
 
 def _run_attention(args):
@@ -345,11 +372,14 @@ def _train_once(layer, lag, seed, units, epochs, train_size):
     """Train one model; return (held-out accuracy after the last epoch, seconds of training)."""
     import keras
 
+    from rnnedu import parallel
     from rnnedu.datasets import delayed_recall
 
     x, labels = delayed_recall(train_size + 500, lag, classes=CLASSES, noise=NOISE, seed=seed)
     keras.utils.set_random_seed(seed)
-    recurrent = {"SimpleRNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}[layer]
+    recurrent = {"SimpleRNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}
+    shut = functools.partial(parallel.MinGRU, bias_initializer=keras.initializers.Constant(SHUT_GATE_BIAS))
+    recurrent = (recurrent | {"MinGRU": parallel.MinGRU, "MinGRU-shut": shut, "MinLSTM": parallel.MinLSTM})[layer]
     model = keras.Sequential(
         [keras.Input((None, CLASSES + 1)), recurrent(units), keras.layers.Dense(CLASSES, activation="softmax")]
     )

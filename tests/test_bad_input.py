@@ -17,7 +17,7 @@ import pytest
 from test_public_api import public_modules
 
 from rnnedu.attention import attention_encoder_decoder
-from rnnedu.datasets import REVERSAL_CHARS, load_kernel_results
+from rnnedu.datasets import REVERSAL_CHARS, load_kernel_results, load_scan_results
 from rnnedu.language import Vocabulary, char_language_model
 from rnnedu.models import encoder_decoder
 from rnnedu.viz import attention_data, gate_data, mask_data, merge_data
@@ -61,6 +61,7 @@ MERGES = Lazy("merge_data", lambda: merge_data(BIDIRECTIONAL.value(), X))
 STEP_MODEL = Lazy("step_model", lambda: char_language_model(3, embed_dim=2, units=2)[1])
 VOCABULARY = Lazy("vocabulary", lambda: Vocabulary("abc"))
 TABLE = Lazy("kernels", load_kernel_results)
+SCAN_TABLE = Lazy("scans", load_scan_results)
 X = np.zeros((2, 3, 2), "float32")
 X_NAN = np.full((2, 3, 2), NAN, "float32")
 X_INF = np.where(np.eye(3, 2, dtype=bool)[None], np.inf, 0.0).astype("float32")
@@ -175,6 +176,12 @@ BAD_INPUT = {
     "rnnedu.datasets.load_sunspots": [(("daily",), {}, ValueError, "frequency")],
     "rnnedu.datasets.plot_kernels": [((5,), {}, TypeError, "table"), ((TABLE,), {"ax": "left"}, TypeError, "ax")],
     "rnnedu.datasets.solve_addition": [((35,), {}, ValueError, "question")],
+    # notebook 14 (parallel RNNs)
+    "rnnedu.datasets.plot_scan": [
+        ((5,), {}, TypeError, "table"),
+        ((SCAN_TABLE,), {"family": "RNN"}, ValueError, "family"),
+        ((SCAN_TABLE,), {"ax": "left"}, TypeError, "ax"),
+    ],
     "rnnedu.datasets.variable_length_sequences": [
         ((HUGE,), {}, ValueError, "n"),
         ((10,), {"max_length": HUGE}, ValueError, "max_length"),

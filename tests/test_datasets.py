@@ -185,6 +185,43 @@ def test_plot_refuses_a_table_that_is_not_a_kernel_benchmark():
         datasets.plot_kernels(pd.DataFrame({"a": [1]}))
 
 
+def test_scan_plot_has_three_lines_per_backend_and_the_committed_ratios():
+    table = datasets.load_scan_results()
+    figure = datasets.plot_scan(table, family="LSTM")
+    assert [ax.get_title() for ax in figure.axes] == ["jax on NVIDIA H200", "torch on NVIDIA H200"]
+    for ax, backend in zip(figure.axes, ["jax", "torch"]):
+        rows = table[(table["backend"] == backend) & (table["family"] == "LSTM")].sort_values("timesteps")
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        scanned = lines["MinLSTM(parallel=True): one scan"]
+        assert list(scanned.get_xdata()) == list(rows["timesteps"]) and list(scanned.get_ydata()) == list(
+            rows["parallel_ms"]
+        )
+        assert list(lines["MinLSTM(parallel=False): a loop of steps"].get_ydata()) == list(rows["sequential_ms"])
+        assert [t.get_text() for t in ax.texts] == [f"{r:.1f}×" for r in rows["sequential_over_parallel"]]
+    assert type(figure).__module__ == "matplotlib.figure" and figure.canvas.manager is None  # not pyplot's
+
+
+def test_scan_plot_draws_into_the_axes_it_is_given_and_refuses_other_tables():
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    axes = Figure().subplots(1, 2)
+    figure = datasets.plot_scan(datasets.load_scan_results(), ax=axes)
+    assert figure is axes[0].figure and all(len(ax.get_lines()) == 3 for ax in axes)
+    with pytest.raises(TypeError, match="`table` must be a table from load_scan_results"):
+        datasets.plot_scan(datasets.load_kernel_results())
+    with pytest.raises(TypeError, match="`table` must be a table from load_scan_results"):
+        datasets.plot_scan(pd.DataFrame({"a": [1]}))
+
+
+def test_committed_scan_results_ratios_are_the_medians_ratios():
+    table = datasets.load_scan_results()
+    assert set(table["hardware"]) == {"NVIDIA H200"} and len(table) == 16
+    assert np.allclose(table["sequential_over_parallel"], table["sequential_ms"] / table["parallel_ms"], rtol=1e-3)
+    assert np.allclose(table["builtin_over_parallel"], table["builtin_ms"] / table["parallel_ms"], rtol=1e-3)
+
+
 @pytest.mark.parametrize(
     "make, message",
     [

@@ -8,6 +8,7 @@ import pytest
 
 from rnnedu.datasets import ATTENTION_COLUMNS, LAG_COLUMNS, load_attention_sweep, load_lag_sweep
 from rnnedu.experiments import attention_sweep, lag_sweep, main, plot_attention_sweep, plot_lag_sweep
+from rnnedu.parallel import has_associative_scan
 
 
 def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
@@ -19,6 +20,36 @@ def test_quick_sweep_writes_a_csv_with_provenance(tmp_path, capsys):
     assert sorted(set(saved["layer"])) == ["GRU", "LSTM", "SimpleRNN"] and sorted(set(saved["lag"])) == [1, 2]
     assert (saved["command"] == f"python -m rnnedu.experiments lag --quick --csv {path}").all()
     assert saved["accuracy"].between(0, 1).all() and (table["seconds"] > 0).all()
+
+
+@pytest.mark.skipif(not has_associative_scan(), reason="MinGRU scans with keras.ops.associative_scan (Keras >= 3.5)")
+def test_quick_mingru_sweep_trains_the_chosen_scanned_layer(tmp_path, capsys):
+    path = tmp_path / "mingru.csv"
+    main(["mingru", "--quick", "--layers", "MinGRU-shut", "--csv", str(path)])
+    saved = pd.read_csv(path)
+    assert list(saved["layer"]) == ["MinGRU-shut", "MinGRU-shut"] and list(saved["lag"]) == [1, 2]
+    assert (saved["command"] == f"python -m rnnedu.experiments mingru --quick --layers MinGRU-shut --csv {path}").all()
+    assert "MinGRU-shut 1" in capsys.readouterr().out
+
+
+def test_an_unknown_layer_on_the_command_line_is_named():
+    with pytest.raises(ValueError, match=r"`layers\[0\]` must be one of .*'MinGRU-shut'"):
+        main(["mingru", "--quick", "--layers", "RNN"])
+
+
+def test_committed_mingru_sweep_compares_gru_and_both_mingrus_over_three_seeds():
+    table = load_lag_sweep("mingru_sweep.csv")
+    assert sorted(set(table["layer"])) == ["GRU", "MinGRU", "MinGRU-shut"] and sorted(set(table["lag"])) == [5, 10, 20]
+    assert len(table) == 27 and table.groupby(["layer", "lag"])["seed"].nunique().eq(3).all()
+    commands = table.groupby("layer")["command"].agg(set).to_dict()
+    made = "python -m rnnedu.experiments mingru"
+    assert commands == {
+        "GRU": {f"{made} --csv data/mingru_sweep.csv"},
+        "MinGRU": {f"{made} --csv data/mingru_sweep.csv"},
+        "MinGRU-shut": {f"{made} --layers MinGRU-shut --csv build/experiments/mingru_shut.csv"},
+    }
+    # the same budget for every layer: units, epochs and data
+    assert table[["units", "epochs", "train_size", "test_size"]].drop_duplicates().shape[0] == 1
 
 
 def test_committed_sweep_has_three_seeds_four_lags_and_every_layer():

@@ -31,6 +31,7 @@ NOTEBOOK_MODULES = [
     "nested_inputs",
     "outputs_and_states",
     "padding_and_masking",
+    "parallel_rnns",
     "performance",
     "rnn_cells",
     "start_here",
