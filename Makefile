@@ -22,7 +22,7 @@ OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.
 # the gradient view rebuilds a SimpleRNNCell from its config, which Keras 3.3.3 refuses; MinGRU/MinLSTM scan with
 # keras.ops.associative_scan (Keras >= 3.5), so their doctests and benchmark cannot run; TensorFlow 2.16 prints
 # no start-up lines for load_tensorflow to hide.
-OLDEST_EXCLUDED += --ignore=tests/test_viz_gradients.py --ignore=tests/test_exercises_gradients_through_time.py
+OLDEST_EXCLUDED += --ignore=tests/test_viz_gradients.py
 OLDEST_EXCLUDED += --ignore=rnnedu/viz/gradients.py --ignore=rnnedu/parallel.py
 OLDEST_EXCLUDED += --deselect=rnnedu/bench.py::rnnedu.bench.bench_gradients --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does

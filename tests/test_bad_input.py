@@ -116,7 +116,31 @@ BAD_INPUT = {
     "rnnedu.environment.in_colab": NO_ARGUMENTS,
     "rnnedu.environment.load_tensorflow": NO_ARGUMENTS,
     "rnnedu.environment.setup": [((), {"seed": -1}, ValueError, "seed"), ((), {"verbose": 1}, TypeError, "verbose")],
-    "rnnedu.exercises.Exercise": [(("", "?", print, "h", "s"), {}, TypeError, "title")],
+    # issue 20: keyword-only exercises with graded hints, reflections, typed results
+    "rnnedu.exercises.Exercise": [
+        (
+            (),
+            {"title": "", "question": "?", "checker": print, "hints": ["h"], "solution": "answer = 1"},
+            TypeError,
+            "title",
+        ),
+        (
+            (),
+            {"title": "Q", "question": "?", "checker": print, "hints": "h", "solution": "answer = 1"},
+            TypeError,
+            "hints",
+        ),
+        (
+            (),
+            {"title": "Q", "question": "?", "checker": print, "hints": ["h"], "solution": "1"},
+            ValueError,
+            "solution",
+        ),
+    ],
+    "rnnedu.exercises.Outcome": [(("right",), {}, ValueError, "right")],
+    "rnnedu.exercises.Reflection": [((), {"title": "R", "question": "?", "solution": 3}, TypeError, "solution")],
+    "rnnedu.exercises.Result": [((), {}, TypeError, "title")],
+    "rnnedu.exercises.call_answer": [((5, print), {}, TypeError, "doing")],
     "rnnedu.exercises.expect": [((42,), {}, TypeError, "expected")],
     "rnnedu.exercises.output_shapes": [
         (("LSTM", (3, 2)), {}, TypeError, "layer"),
