@@ -26,6 +26,8 @@ OLDEST_EXCLUDED += --ignore=tests/test_viz_gradients.py
 OLDEST_EXCLUDED += --ignore=rnnedu/viz/gradients.py --ignore=rnnedu/parallel.py
 OLDEST_EXCLUDED += --deselect=rnnedu/bench.py::rnnedu.bench.bench_gradients --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does
+# nbgrader is in requirements.txt only: assignments are built and graded in the course's own environment.
+OLDEST_EXCLUDED += --ignore=tests/test_grading.py --deselect=rnnedu/grading.py::rnnedu.grading.source_notebook
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
 # notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
 # pip needs to build rnnedu offline in those tests.
@@ -35,7 +37,12 @@ COLAB_STAMP := $(COLAB)/.installed
 # The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
 FAST := -m "not notebook and not browser and not slow" tests rnnedu
 
-.PHONY: help setup lab test test-fast test-oldest test-colab lint format notebooks screenshots bench clean
+# `make assignments`: an nbgrader course built from the notebooks (docs/grading.md); COURSE=dir puts it elsewhere,
+# ASSIGNMENTS="01 --exercises-only" builds some notebooks' exercises only.
+COURSE ?= build/nbgrader
+ASSIGNMENTS ?=
+
+.PHONY: help setup lab test test-fast test-oldest test-colab lint format notebooks screenshots bench assignments clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
@@ -47,6 +54,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
 	@echo "make bench      run the benchmarks and print medians and p95s (timings are printed, never asserted)"
+	@echo "make assignments  build an nbgrader course from the notebooks in build/nbgrader (see docs/grading.md)"
 
 setup: $(STAMP)
 
@@ -119,6 +127,9 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m rnnedu.bench views
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
+
+assignments: $(STAMP)
+	$(BIN)/python -m rnnedu.grading --course $(COURSE) assignments $(ASSIGNMENTS)
 
 clean:
 	rm -rf $(VENV) $(OLDEST) $(COLAB) build .ruff_cache

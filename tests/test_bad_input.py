@@ -146,6 +146,19 @@ BAD_INPUT = {
         (("LSTM", (3, 2)), {}, TypeError, "layer"),
         ((LSTM, 5), {}, TypeError, "input_shape"),
     ],
+    # issue 20: the nbgrader course command
+    "rnnedu.grading.Submission": [((), {}, TypeError, "student")],
+    "rnnedu.grading.build_course": [
+        ((5,), {}, TypeError, "course"),
+        (("build/never",), {"notebooks": ["99"]}, ValueError, "notebooks"),
+        (("build/never",), {"notebooks": "01"}, TypeError, "notebooks"),
+    ],
+    "rnnedu.grading.grade_report": [(("build/never", "01"), {}, ValueError, "course")],
+    "rnnedu.grading.main": [(("assignments",), {}, TypeError, "argv")],
+    "rnnedu.grading.source_notebook": [
+        (("nope.ipynb",), {}, ValueError, "path"),
+        (("notebooks/01_builtin_rnn_layers.ipynb",), {"exercises_only": 1}, TypeError, "exercises_only"),
+    ],
     "rnnedu.explain.draw_cell": [(("Transformer",), {}, ValueError, "kind")],
     "rnnedu.explain.draw_encoder_decoder": [((), {"source_steps": HUGE}, ValueError, "source_steps")],
     "rnnedu.explain.draw_mask_flow": [((5,), {}, ValueError, "stages")],

@@ -15,7 +15,7 @@ Example:
 ...     question="How many units has keras.layers.LSTM(8)?",
 ...     checker=expect(lambda: 8),
 ...     hints=["Read the first argument.", "LSTM(units, ...): the first argument is `units`."],
-...     solution="import keras\n\nanswer = keras.layers.LSTM(8).units  # 8",
+...     solution="answer = 8  # keras.layers.LSTM(8).units",
 ... )
 >>> q.check(8)
 Correct: Units.
