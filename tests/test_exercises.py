@@ -142,6 +142,12 @@ def test_repr_shows_the_question_and_markdown_keeps_code_spans():
     assert q._repr_markdown_() == "**Exercise: Q.** Is `return_sequences` a 2 \\* 3\\_000 thing?"
 
 
+def test_the_old_single_hint_gets_a_message_that_says_how_to_migrate():
+    old = {key: value for key, value in ARGUMENTS.items() if key != "hints"}
+    with pytest.raises(TypeError, match="`hint` is now `hints`: a list of str"):
+        Exercise(**old, hint="A hint.")
+
+
 def test_construction_is_keyword_only():
     with pytest.raises(TypeError):
         Exercise("Q", "?", expect(lambda: 1), ["h"], "answer = 1")

@@ -177,7 +177,12 @@ class Exercise:
     Hint 2 of 2 (Two): One, then one more.
     """
 
-    def __init__(self, *, title, question, checker, hints, solution):
+    def __init__(self, *, title, question, checker, hints=None, solution, hint=None):
+        if hint is not None:  # the exercises of rnnedu 0.x took one `hint`
+            raise TypeError(
+                "`hint` is now `hints`: a list of str from a gentle nudge to nearly the method, "
+                f"e.g. hints=[{hint!r}, '...'], got hint={describe(hint)}."
+            )
         self.title = check_str("title", title)
         self.question = check_str("question", question)
         if not callable(checker):
