@@ -6,11 +6,14 @@ generate_feedback. Five students: correct, wrong, blank, one whose answer cell r
 test cell and deletes another.
 """
 
+import importlib
+
 import nbformat
 import pytest
 from test_public_api import package_imports
 
 from rnnedu import grading
+from rnnedu.exercises import Exercise
 from rnnedu.exercises import builtin_rnn_layers as ex
 
 NAME = "01_builtin_rnn_layers"
@@ -36,6 +39,18 @@ def test_every_answer_cell_becomes_a_solution_and_a_hidden_locked_test():
             "points": 1,
         }
         assert f"checked.{name}.assert_correct(" in test.source and "### BEGIN HIDDEN TESTS" in test.source
+
+
+@pytest.mark.parametrize("path", grading._notebooks(None), ids=lambda p: p.stem)
+def test_every_exercise_of_every_notebook_becomes_a_graded_answer(path):
+    nb, points = grading.source_notebook(path)
+    module_name = grading.EXERCISE_IMPORT.search("\n".join(c.source for c in nb.cells if c.cell_type == "code")).group(
+        1
+    )
+    module = importlib.import_module(f"rnnedu.exercises.{module_name}")
+    exercises = [name for name in module.__all__ if isinstance(getattr(module, name), Exercise)]
+    tests = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert points == len(exercises) and tests == [f"{name}_test" for name in exercises]
 
 
 def test_exercises_only_keeps_the_title_imports_exercises_and_reflection():
