@@ -105,7 +105,8 @@ def build_course(course, notebooks=None, exercises_only=False, release=True):
     """Write an nbgrader course (config and source assignments) and release it with nbgrader.
 
     Args:
-        course: str or pathlib.Path, the course directory (made if missing; its source/ is rewritten).
+        course: str or pathlib.Path, the course directory (made if missing). Its nbgrader_config.py is
+            written if missing and kept otherwise; source/NN_topic/ of each notebook chosen is rewritten.
         notebooks: None for every notebook with exercises, or a list of notebook numbers or names
             (e.g. ["01"] or ["01_builtin_rnn_layers"]).
         exercises_only: bool, assignments of the exercises alone (see `source_notebook`).
@@ -122,7 +123,9 @@ def build_course(course, notebooks=None, exercises_only=False, release=True):
     check_bool("release", release)
     paths = _notebooks(notebooks)
     course.mkdir(parents=True, exist_ok=True)
-    (course / "nbgrader_config.py").write_text(CONFIG)
+    config = course / "nbgrader_config.py"
+    if not config.exists():  # written once: a teacher's own settings are kept
+        config.write_text(CONFIG)
     assignments = {}
     for path in paths:
         nb, points = source_notebook(path, exercises_only=exercises_only)
