@@ -37,6 +37,9 @@ OLDEST_EXCLUDED += $(foreach case,attention_data-0 attention_data-1 attention_vi
 OLDEST_EXCLUDED += --deselect=tests/test_experiments.py::test_quick_attention_sweep_writes_a_csv_with_provenance
 OLDEST_EXCLUDED += --deselect=tests/test_bench.py::test_view_benchmarks_run_from_the_command_line_and_print_every_control
 OLDEST_EXCLUDED += --deselect='tests/browser/test_widgets.py::test_widgets_render_and_redraw_when_a_learner_moves_their_controls[13_attention]'
+# nbgrader is in requirements.txt only: assignments are built and graded in the course's own environment.
+OLDEST_EXCLUDED += --ignore=tests/test_grading.py --ignore=tests/browser/test_nbgrader.py
+OLDEST_EXCLUDED += --deselect=rnnedu/grading.py::rnnedu.grading.source_notebook
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
 # notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
 # pip needs to build rnnedu offline in those tests.
@@ -60,7 +63,12 @@ PARALLEL := -n auto --maxprocesses=4 --dist loadfile
 # The inner loop: unit tests and doctests, without the notebooks, the browser and the slow tests (markers in conftest.py).
 FAST := -m "not notebook and not browser and not slow" tests rnnedu
 
-.PHONY: help setup lab hub loadtest test test-fast test-oldest test-colab lint format notebooks screenshots bench clean
+# `make assignments`: an nbgrader course built from the notebooks (docs/grading.md); COURSE=dir puts it elsewhere,
+# ASSIGNMENTS="01 --exercises-only" builds some notebooks' exercises only.
+COURSE ?= build/nbgrader
+ASSIGNMENTS ?=
+
+.PHONY: help setup lab hub loadtest test test-fast test-oldest test-colab lint format notebooks screenshots bench assignments clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (localhost, with a token)"
@@ -74,6 +82,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
 	@echo "make bench      run the benchmarks and print medians and p95s (timings are printed, never asserted)"
+	@echo "make assignments  build an nbgrader course from the notebooks in build/nbgrader (see docs/grading.md)"
 
 setup: $(STAMP)
 
@@ -160,6 +169,9 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m rnnedu.bench views
 	$(BIN)/python -m rnnedu.bench kernels --timesteps 28 --batch-sizes 64
+
+assignments: $(STAMP)
+	$(BIN)/python -m rnnedu.grading --course $(COURSE) assignments $(ASSIGNMENTS)
 
 clean:
 	rm -rf $(VENV) $(OLDEST) $(COLAB) build .ruff_cache classroom/node_modules

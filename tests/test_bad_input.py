@@ -192,11 +192,48 @@ BAD_INPUT = {
     "rnnedu.environment.in_colab": NO_ARGUMENTS,
     "rnnedu.environment.load_tensorflow": NO_ARGUMENTS,
     "rnnedu.environment.setup": [((), {"seed": -1}, ValueError, "seed"), ((), {"verbose": 1}, TypeError, "verbose")],
-    "rnnedu.exercises.Exercise": [(("", "?", print, "h", "s"), {}, TypeError, "title")],
+    # issue 20: keyword-only exercises with graded hints, reflections, typed results
+    "rnnedu.exercises.Exercise": [
+        (
+            (),
+            {"title": "", "question": "?", "checker": print, "hints": ["h"], "solution": "answer = 1"},
+            TypeError,
+            "title",
+        ),
+        (
+            (),
+            {"title": "Q", "question": "?", "checker": print, "hints": "h", "solution": "answer = 1"},
+            TypeError,
+            "hints",
+        ),
+        (
+            (),
+            {"title": "Q", "question": "?", "checker": print, "hints": ["h"], "solution": "1"},
+            ValueError,
+            "solution",
+        ),
+    ],
+    "rnnedu.exercises.Outcome": [(("right",), {}, ValueError, "right")],
+    "rnnedu.exercises.Reflection": [((), {"title": "R", "question": "?", "solution": 3}, TypeError, "solution")],
+    "rnnedu.exercises.Result": [((), {}, TypeError, "title")],
+    "rnnedu.exercises.call_answer": [((5, print), {}, TypeError, "doing")],
     "rnnedu.exercises.expect": [((42,), {}, TypeError, "expected")],
     "rnnedu.exercises.output_shapes": [
         (("LSTM", (3, 2)), {}, TypeError, "layer"),
         ((LSTM, 5), {}, TypeError, "input_shape"),
+    ],
+    # issue 20: the nbgrader course command
+    "rnnedu.grading.Submission": [((), {}, TypeError, "student")],
+    "rnnedu.grading.build_course": [
+        ((5,), {}, TypeError, "course"),
+        (("build/never",), {"notebooks": ["99"]}, ValueError, "notebooks"),
+        (("build/never",), {"notebooks": "01"}, TypeError, "notebooks"),
+    ],
+    "rnnedu.grading.grade_report": [(("build/never", "01"), {}, ValueError, "course")],
+    "rnnedu.grading.main": [(("assignments",), {}, TypeError, "argv")],
+    "rnnedu.grading.source_notebook": [
+        (("nope.ipynb",), {}, ValueError, "path"),
+        (("notebooks/01_builtin_rnn_layers.ipynb",), {"exercises_only": 1}, TypeError, "exercises_only"),
     ],
     "rnnedu.explain.draw_cell": [(("Transformer",), {}, ValueError, "kind")],
     "rnnedu.explain.draw_encoder_decoder": [((), {"source_steps": HUGE}, ValueError, "source_steps")],

@@ -164,16 +164,19 @@ def test_other_backends_are_refused_with_the_backend_named(monkeypatch):
 def test_performance_exercises_accept_the_solutions_and_explain_mistakes():
     from rnnedu.exercises import performance
 
-    assert performance.q1.evaluate("recurrent_dropout")[0] and not performance.q1.evaluate("go_backwards")[0]
+    assert performance.q1.evaluate("recurrent_dropout").passed and not performance.q1.evaluate("go_backwards").passed
     dropout_allowed = "`dropout`" not in " ".join(stated_conditions(keras.layers.LSTM))  # Keras 3.3 forbade it
-    assert performance.q2.evaluate(keras.layers.LSTM(32, return_sequences=True, dropout=0.2))[0] is dropout_allowed
+    assert performance.q2.evaluate(keras.layers.LSTM(32, return_sequences=True, dropout=0.2)).passed is dropout_allowed
     both = keras.layers.LSTM(32, return_sequences=True, dropout=0.2, recurrent_dropout=0.2)
-    passed, message = performance.q2.evaluate(both)
-    assert not passed and "`recurrent_dropout` == 0" in message.split("not met: ")[1]
-    passed, message = performance.q2.evaluate(keras.layers.LSTM(32, return_sequences=True))
-    assert not passed and "'dropout': 0.0" in message
-    assert "expected a keras.layers.LSTM layer, got GRU" in performance.q2.evaluate(keras.layers.GRU(32))[1]
-    assert performance.q3.evaluate("jax")[0] and not performance.q3.evaluate("torch")[0]
+    result = performance.q2.evaluate(both)
+    assert not result.passed and "`recurrent_dropout` == 0" in result.reason.split("not met: ")[1]
+    result = performance.q2.evaluate(keras.layers.LSTM(32, return_sequences=True))
+    assert not result.passed and "rates []" in result.reason
+    assert (
+        "expected a keras.Sequential (or a keras.layers.LSTM), got GRU"
+        in performance.q2.evaluate(keras.layers.GRU(32)).reason
+    )
+    assert performance.q3.evaluate("jax").passed and not performance.q3.evaluate("torch").passed
 
 
 def test_cudnn_watch_counts_successful_calls_and_restores_the_function(monkeypatch):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from rnnedu.exercises import Outcome, Result
 from rnnedu.exercises import gradients_through_time as ex
 
 
@@ -14,6 +15,6 @@ from rnnedu.exercises import gradients_through_time as ex
     ],
 )
 def test_gradient_exercises_accept_the_prediction_and_reject_a_mistake(exercise, right, wrong, reason):
-    assert exercise.evaluate(right) == (True, f"Correct: {exercise.title}.")
-    passed, message = exercise.evaluate(wrong)
-    assert not passed and reason in message
+    assert exercise.evaluate(right) == Result(exercise.title, Outcome.CORRECT)
+    result = exercise.evaluate(wrong)
+    assert result.outcome is Outcome.INCORRECT and reason in result.reason

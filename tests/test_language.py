@@ -204,17 +204,17 @@ def test_the_pretrained_model_beats_the_bigram_baseline_on_held_out_text():
 def test_language_model_exercises_accept_the_solutions_and_explain_mistakes():
     from rnnedu.exercises import language_models as ex
 
-    assert ex.q1.evaluate(round(math.log2(83), 3))[0] and not ex.q1.evaluate(math.log2(83) / 2)[0]
-    assert ex.q2.evaluate(22_467)[0] and "too low" in ex.q2.evaluate(21_000)[1]
-    assert ex.q4.evaluate(4.0)[0] and not ex.q4.evaluate(2.0)[0]
+    assert ex.q1.evaluate(round(math.log2(83), 3)).passed and not ex.q1.evaluate(math.log2(83) / 2).passed
+    assert ex.q2.evaluate(22_467).passed and "too low" in ex.q2.evaluate(21_000).reason
+    assert ex.q4.evaluate(4.0).passed and not ex.q4.evaluate(2.0).passed
 
     def softmax_at(logits, temperature):
         z = np.asarray(logits) / temperature
         z = z - z.max(axis=-1, keepdims=True)
         return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
 
-    assert ex.q3.evaluate(softmax_at)[0]
-    passed, message = ex.q3.evaluate(lambda logits, temperature: softmax_at(logits, 1 / temperature))
-    assert not passed and "divide the logits by the temperature" in message
-    passed, message = ex.q3.evaluate(lambda logits, temperature: np.exp(logits / temperature))
-    assert not passed and "each row must sum to 1" in message
+    assert ex.q3.evaluate(softmax_at).passed
+    result = ex.q3.evaluate(lambda logits, temperature: softmax_at(logits, 1 / temperature))
+    assert not result.passed and "divide the logits by the temperature" in result.reason
+    result = ex.q3.evaluate(lambda logits, temperature: np.exp(logits / temperature))
+    assert not result.passed and "each row must sum to 1" in result.reason

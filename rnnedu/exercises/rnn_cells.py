@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from rnnedu.exercises import Exercise, expect
+from rnnedu.exercises import Exercise, Reflection, call_answer, expect
 
-__all__ = ["q1", "q2", "q3"]
+__all__ = ["q1", "q2", "q3", "r1"]
 
 FEATURES = 3
 
@@ -39,12 +39,13 @@ def _check_stack(answer):
         [keras.Input((5, FEATURES)), keras.layers.LSTM(6, return_sequences=True), keras.layers.GRU(4)]
     )
     x = np.random.default_rng(0).normal(size=(2, 5, FEATURES)).astype("float32")
+    call_answer(f"calling your layer on inputs of shape {x.shape}", answer, x)
     try:
-        answer(x)
         answer.set_weights(reference.get_weights())
     except ValueError as error:
         return f"its weights do not match LSTM(6) then GRU(4): {str(error).splitlines()[0]}"
-    output, expected = keras.ops.convert_to_numpy(answer(x)), keras.ops.convert_to_numpy(reference(x))
+    output = call_answer("running your layer again", lambda: keras.ops.convert_to_numpy(answer(x)))
+    expected = keras.ops.convert_to_numpy(reference(x))
     if output.shape != expected.shape:
         return f"its output has shape {output.shape}; LSTM(6) then GRU(4) gives {expected.shape}."
     difference = float(np.max(np.abs(output - expected)))
@@ -54,28 +55,49 @@ def _check_stack(answer):
 
 
 q1 = Exercise(
-    "Parameters of a stack",
-    f"How many parameters has keras.layers.RNN(keras.layers.StackedRNNCells([LSTMCell(16), LSTMCell(8)])) "
+    title="Parameters of a stack",
+    question=f"How many parameters has keras.layers.RNN(keras.layers.StackedRNNCells([LSTMCell(16), LSTMCell(8)])) "
     f"on inputs with {FEATURES} features?",
-    expect(_stacked_count),
-    "Each cell is an LSTM cell: 4 × (units × (its inputs + units) + units). What are the second cell's inputs?",
-    "4 × (16 × (3 + 16) + 16) + 4 × (8 × (16 + 8) + 8) = 1,280 + 800 = 2,080",
+    checker=expect(_stacked_count),
+    hints=[
+        "Each cell is an LSTM cell: 4 × (units × (its inputs + units) + units). What are the second cell's inputs?",
+        "The second cell reads the first cell's output, 16 numbers, not the 3 features.",
+    ],
+    solution="answer = 4 * (16 * (3 + 16) + 16) + 4 * (8 * (16 + 8) + 8)  # 1,280 + 800 = 2,080",
 )
 
 q2 = Exercise(
-    "The forget gate keeps",
-    "An LSTM cell starts with cell state c = 0.7. For 10 steps its forget gate is 1 and its input gate is 0. "
-    "What is c after the 10 steps?",
-    expect(_kept_cell_state),
-    "c(t) = f·c(t-1) + i·g. What do f = 1 and i = 0 leave?",
-    "0.7: with f = 1 and i = 0, c(t) = c(t-1) at every step; the cell state is kept unchanged",
+    title="The forget gate keeps",
+    question="An LSTM cell starts with cell state c = 0.7. For 10 steps its forget gate is 1 and its input gate "
+    "is 0. What is c after the 10 steps?",
+    checker=expect(_kept_cell_state),
+    hints=[
+        "c(t) = f·c(t-1) + i·g. What do f = 1 and i = 0 leave?",
+        "With f = 1 and i = 0 the update is c(t) = c(t-1): apply it 10 times.",
+    ],
+    solution="answer = 0.7  # with f = 1 and i = 0, c(t) = c(t-1) at every step: the cell state is kept unchanged",
 )
 
 q3 = Exercise(
-    "One loop, two cells",
-    f"Build a single keras.layers.RNN layer that computes the same as LSTM(6, return_sequences=True) followed by "
-    f"GRU(4), on inputs with {FEATURES} features (the checker copies the two layers' weights into yours).",
-    _check_stack,
-    "A list of cells, or keras.layers.StackedRNNCells, runs them one after the other at every step.",
-    "keras.layers.RNN([keras.layers.LSTMCell(6), keras.layers.GRUCell(4)])",
+    title="One loop, two cells",
+    question=f"Build a single keras.layers.RNN layer that computes the same as LSTM(6, return_sequences=True) "
+    f"followed by GRU(4), on inputs with {FEATURES} features (the checker copies the two layers' weights into yours).",
+    checker=_check_stack,
+    hints=[
+        "A list of cells, or keras.layers.StackedRNNCells, runs them one after the other at every step.",
+        "keras.layers.RNN([...]) with an LSTMCell of 6 units, then a GRUCell of 4 units.",
+    ],
+    solution="import keras\n\nanswer = keras.layers.RNN([keras.layers.LSTMCell(6), keras.layers.GRUCell(4)])",
+)
+
+r1 = Reflection(
+    title="Why start the forget gate at 1",
+    question="Keras initialises an LSTM's forget-gate bias to 1 (unit_forget_bias=True), so f starts near "
+    "σ(1) ≈ 0.73 rather than σ(0) = 0.5. Predict what is left after 20 steps of c from each starting f, and "
+    "explain why the larger start helps training.",
+    solution="With i · g aside, c is multiplied by f at each step: 0.5²⁰ ≈ 1e-6 and 0.73²⁰ ≈ 0.002. Neither "
+    "keeps much, but the gradient along the cell state is multiplied by the same f at each step, so with "
+    "f ≈ 0.5 a dependency 20 steps back sends back a signal a thousand times weaker than with f ≈ 0.73. "
+    "Starting f nearer 1 lets the first updates 'see' longer dependencies, and training can then push f "
+    "towards 1 where keeping matters (Jozefowicz et al., 2015, measured the gain).",
 )
