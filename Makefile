@@ -41,7 +41,8 @@ OLDEST_EXCLUDED += --deselect='tests/browser/test_widgets.py::test_widgets_rende
 OLDEST_EXCLUDED += --ignore=tests/test_grading.py --ignore=tests/browser/test_nbgrader.py
 OLDEST_EXCLUDED += --deselect=rnnedu/grading.py::rnnedu.grading.source_notebook
 # Google Colab's versions (TensorFlow 2.20, Keras 3.13, ipywidgets 7), in an environment of their own: every
-# notebook runs there under nbval, and tests/colab runs the Colab setup cell as Colab would. wheels/ holds what
+# notebook runs there under nbval, every exercise's solution passes its checker, and tests/colab runs the Colab
+# setup cell as Colab would. wheels/ holds what
 # pip needs to build rnnedu offline in those tests.
 COLAB := .venv-colab
 COLAB_STAMP := $(COLAB)/.installed
@@ -77,7 +78,7 @@ help:
 	@echo "make test       set up .venv, then run the unit tests, every notebook (nbval) and the widgets in Chromium"
 	@echo "make test-fast  the unit tests and doctests only (no notebooks, browser or slow tests): the inner loop"
 	@echo "make test-oldest  the unit and browser tests with the oldest supported versions, in .venv-oldest"
-	@echo "make test-colab   every notebook and the Colab setup cell with Colab's versions, in .venv-colab"
+	@echo "make test-colab   every notebook, every exercise's solution and the Colab setup cell with Colab's versions, in .venv-colab"
 	@echo "make screenshots  refresh the README's pictures of the widgets (docs/screenshots/, needs Chromium)"
 	@echo "make notebooks  re-execute every notebook in place, so committed outputs are fresh"
 	@echo "make format     format the code and the notebooks with ruff"
@@ -143,7 +144,7 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml | $(STAMP)
 	@touch $@
 
 test-colab: $(COLAB_STAMP)
-	RNNEDU_COLAB_LANE=1 $(COLAB)/bin/python -m pytest $(PARALLEL) tests/colab $(NOTEBOOKS)
+	RNNEDU_COLAB_LANE=1 $(COLAB)/bin/python -m pytest $(PARALLEL) tests/colab tests/test_exercise_solutions.py $(NOTEBOOKS)
 
 screenshots: $(STAMP)
 	rm -rf build/browser

@@ -194,7 +194,8 @@ def test_plot_gates_draws_into_the_axes_it_is_given_and_returns_their_figure():
     assert plot_gates(data, sample=1, step=2, ax=axes) is figure
     for ax, name in zip(axes, data.panels):
         np.testing.assert_array_equal(ax.images[0].get_array(), data.values[name][1].T)
-        assert ax.lines[0].get_xdata()[0] == 2
+        _tick_marks, step_line, _unit_line = ax.lines
+        assert step_line.get_xdata()[0] == 2
     assert "step 2" in " ".join(t.get_text() for t in axes[-1].texts)
     with pytest.raises(TypeError, match=r"`ax` must be None or a sequence of 5 matplotlib Axes"):
         plot_gates(data, ax=axes[:2])
