@@ -132,18 +132,10 @@ def plot_lag_sweep(table, ax=None):
     """
     if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in LAG_COLUMNS):
         raise TypeError(f"`table` must be a table from lag_sweep or load_lag_sweep, got {describe(table)}.")
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(7.5, 4.2), layout="constrained")
-        ax = figure.add_subplot()
-    else:
-        figure = ax.figure
-    for colour, layer in enumerate(layer for layer in LAYERS if layer in set(table["layer"])):
-        rows = table[table["layer"] == layer]
-        means = rows.groupby("lag")["accuracy"].mean()
-        ax.plot(means.index, means.values, marker="o", color=f"C{colour}", label=f"{layer} (mean of seeds)")
-        ax.scatter(rows["lag"], rows["accuracy"], color=f"C{colour}", alpha=0.4, s=18)
+    figure, ax = _figure(ax)
+    _plot_runs(
+        ax, table, "layer", "lag", {layer: lambda rows, layer=layer: f"{layer} (mean of seeds)" for layer in LAYERS}
+    )
     ax.axhline(1 / CLASSES, color="grey", ls="--", lw=1, label="chance (1/4)")
     ax.set_xscale("log")
     lags = sorted(set(table["lag"]))
@@ -242,19 +234,12 @@ def plot_attention_sweep(table, ax=None):
     """
     if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in ATTENTION_COLUMNS):
         raise TypeError(f"`table` must be a table from attention_sweep or load_attention_sweep, got {describe(table)}.")
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(7.5, 4.2), layout="constrained")
-        ax = figure.add_subplot()
-    else:
-        figure = ax.figure
-    for colour, name in enumerate(name for name in ATTENTION_MODELS if name in set(table["model"])):
-        rows = table[table["model"] == name]
-        means = rows.groupby("length")["accuracy"].mean()
-        label = f"{ATTENTION_MODELS[name]} ({rows['params'].iloc[0]:,} parameters)"
-        ax.plot(means.index, means.values, marker="o", color=f"C{colour}", label=label)
-        ax.scatter(rows["length"], rows["accuracy"], color=f"C{colour}", alpha=0.4, s=18)
+    figure, ax = _figure(ax)
+    labels = {
+        name: lambda rows, title=title: f"{title} ({rows['params'].iloc[0]:,} parameters)"
+        for name, title in ATTENTION_MODELS.items()
+    }
+    _plot_runs(ax, table, "model", "length", labels)
     lengths = sorted(set(table["length"]))
     ax.set_xticks(lengths, [str(length) for length in lengths])
     ax.set_ylim(-0.03, 1.05)
@@ -268,6 +253,29 @@ def plot_attention_sweep(table, ax=None):
     )
     ax.legend(fontsize=8, loc="lower left")
     return figure
+
+
+def _figure(ax):
+    """The Figure of `ax` and `ax`, or a new Figure and its one Axes when `ax` is None."""
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7.5, 4.2), layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _plot_runs(ax, table, group, x, labels):
+    """Each run's accuracy against `x` as a dot and each group's mean over seeds as a line, one colour per group.
+
+    `labels` maps every group, in the order to draw them, to a function of the group's rows returning its label.
+    """
+    drawn = [name for name in labels if name in set(table[group])]
+    for colour, name in enumerate(drawn):
+        rows = table[table[group] == name]
+        means = rows.groupby(x)["accuracy"].mean()
+        ax.plot(means.index, means.values, marker="o", color=f"C{colour}", label=labels[name](rows))
+        ax.scatter(rows[x], rows["accuracy"], color=f"C{colour}", alpha=0.4, s=18)
 
 
 def main(argv=None):
