@@ -292,7 +292,9 @@ class _MergeFrame:
     def _set(image, values, largest):
         values = np.asarray(values)
         image.set_data(values.T)
-        image.set_extent((-0.5, values.shape[0] - 0.5, -0.5, values.shape[1] - 0.5))
+        extent = [-0.5, values.shape[0] - 0.5, -0.5, values.shape[1] - 0.5]
+        if image.get_extent() != extent:  # setting it rescales the axes, which costs more than drawing the image
+            image.set_extent(extent)
         if image.get_clim() != (-largest, largest):  # the colour bar redraws when it changes
             image.set_clim(-largest, largest)
 

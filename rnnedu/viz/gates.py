@@ -334,6 +334,7 @@ class _GateFrame:
         ax.set_xlabel("step" + (" (reading backwards)" if self.data.timestep[0] > 0 else ""), fontsize=9)
         ax.set_ylabel("unit", fontsize=9)
         ax.grid(False)
+        ax.set_xlim(-0.5, values.shape[1] - 0.5)  # fixed, so that a new units range rescales the y axis only
         return image
 
     def _unit_ticks(self, ax, labelled):
