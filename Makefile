@@ -22,6 +22,8 @@ OLDEST_EXCLUDED := --ignore=tests/test_lab.py --ignore=tests/test_nbval_harness.
 # Keras 3.3 (tests/test_parallel.py skips itself there, saying so); TensorFlow 2.16 prints no start-up lines for
 # load_tensorflow to hide.
 OLDEST_EXCLUDED += --ignore=rnnedu/parallel.py --deselect=rnnedu/bench.py::rnnedu.bench.bench_scan
+# Notebook 14's q3 is checked with keras.ops.associative_scan; on Keras 3.3 its checker reports a fault of the course.
+OLDEST_EXCLUDED += '--deselect=tests/test_exercise_solutions.py::test_published_solution_passes_its_own_checker[parallel_rnns.q3]'
 OLDEST_EXCLUDED += --deselect=tests/test_environment.py::test_load_tensorflow_writes_nothing_to_stderr_where_a_plain_import_does
 # The classroom's tests start JupyterHub, which requirements.txt installs into .venv only.
 OLDEST_EXCLUDED += --ignore=tests/test_classroom.py
