@@ -382,3 +382,10 @@ def test_dropout_exercise_accepts_spatial_dropout_before_a_fused_lstm_and_explai
     assert "units" in q.evaluate(keras.layers.LSTM(16, return_sequences=True, dropout=0.2)).reason
     assert "rates []" in q.evaluate(keras.layers.LSTM(32, return_sequences=True)).reason
     assert "expected a keras.Sequential" in q.evaluate("LSTM").reason
+
+
+def test_a_reflection_titled_as_a_question_gets_no_extra_full_stop():
+    asked = Reflection(title="Why gates?", question="Why?", solution="Because.")
+    told = Reflection(title="Gates", question="Why?", solution="Because.")
+    assert asked._repr_markdown_().startswith("**To think about (not checked): Why gates?** Why?")
+    assert told._repr_markdown_().startswith("**To think about (not checked): Gates.** Why?")

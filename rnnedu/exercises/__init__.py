@@ -301,7 +301,7 @@ class Reflection:
 
     def _repr_markdown_(self):
         return (
-            f"**To think about (not checked): {_escape(self.title)}.** {_escape(self.question)}\n\n"
+            f"**To think about (not checked): {_escape(_sentence(self.title))}** {_escape(self.question)}\n\n"
             "Write your answer in your own words, then compare it with `solution()`."
         )
 
@@ -317,6 +317,11 @@ def _check_solution_code(solution):
     if "answer" not in names:
         raise ValueError(f"`solution` must assign the answer to `answer` (answer = ...), got {describe(solution)}.")
     return solution
+
+
+def _sentence(title):
+    """`title` ending as a sentence: a full stop added unless it ends with one, or with ? or !."""
+    return title if title.endswith((".", "?", "!")) else f"{title}."
 
 
 def _escape(text):
