@@ -187,3 +187,21 @@ def test_fit_runs_the_scan_without_xla_because_tensorflow_cannot_compile_it():
     model.compile(optimizer="sgd", loss="mse")  # jit_compile="auto": XLA wherever every layer supports it
     history = model.fit(np.ones((4, 8, 3)), np.ones((4, 1)), verbose=0)
     assert model.jit_compile is False and np.isfinite(history.history["loss"]).all()
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the TensorFlow backend's scan before Keras 3.15")
+@pytest.mark.parametrize("name", LAYERS)
+@pytest.mark.parametrize("timesteps", [1, 64, 513])
+def test_cumulative_logsumexp_scan_of_older_keras_equals_the_loop(name, timesteps, monkeypatch):
+    """Keras < 3.15 scans with a cumulative sum and logsumexp (Heinsen): the same states, within 2e-4 at 513 steps."""
+    monkeypatch.setattr(parallel, "_TF_SCAN_KERAS_VERSION", (99, 0))  # as on Keras 3.13, Colab's
+    rng = np.random.default_rng(timesteps)
+    x = rng.normal(scale=2.0, size=(2, timesteps, 4)).astype("float32")
+    mask = rng.random((2, timesteps)) > 0.3
+    h0 = rng.normal(size=(2, 8)).astype("float32")
+    scanned, looped = _pair(name, 4, units=8, return_sequences=True)
+    model = keras.Sequential([keras.Input((None, 4)), scanned])  # inside a graph, where Keras 3.13's scan recursed
+    scanned_outputs = keras.ops.convert_to_numpy(scanned(x, mask=mask, initial_state=h0))
+    np.testing.assert_allclose(model.predict_on_batch(x), keras.ops.convert_to_numpy(scanned(x)), rtol=1e-5, atol=1e-5)
+    looped_outputs = keras.ops.convert_to_numpy(looped(x, mask=mask, initial_state=h0))
+    np.testing.assert_allclose(scanned_outputs, looped_outputs, rtol=2e-4, atol=2e-4)
