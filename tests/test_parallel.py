@@ -189,6 +189,7 @@ def test_fit_runs_the_scan_without_xla_because_tensorflow_cannot_compile_it():
     assert model.jit_compile is False and np.isfinite(history.history["loss"]).all()
 
 
+@needs_scan
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the TensorFlow backend's scan before Keras 3.15")
 @pytest.mark.parametrize("name", LAYERS)
 @pytest.mark.parametrize("timesteps", [1, 64, 513])
