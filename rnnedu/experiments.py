@@ -103,7 +103,7 @@ def lag_sweep(lags=(2, 5, 10, 20), seeds=(0, 1, 2), layers=LAYERS, units=16, epo
     for lag in lags:
         for seed in seeds:
             for layer in layers:
-                load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+                load = _load_average()
                 accuracy, seconds = _train_once(layer, lag, seed, units, epochs, train_size)
                 rows.append(
                     {"layer": layer, "lag": lag, "seed": seed, "units": units, "epochs": epochs}
@@ -204,7 +204,7 @@ def attention_sweep(
     for length in lengths:
         for seed in seeds:
             for name in models:
-                load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+                load = _load_average()
                 result = _train_reversal(name, length, seed, units, epochs, train_size)
                 rows.append(
                     {"model": name, "length": length, "seed": seed, "units": units, "epochs": epochs}
@@ -253,6 +253,11 @@ def plot_attention_sweep(table, ax=None):
     )
     ax.legend(fontsize=8, loc="lower left")
     return figure
+
+
+def _load_average():
+    """The 1-minute load average recorded beside each run (NaN where the system has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _figure(ax):

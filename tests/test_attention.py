@@ -86,12 +86,17 @@ def test_greedy_decode_writes_the_argmax_of_the_training_model_fed_its_own_answe
     np.testing.assert_allclose(scores, np.take_along_axis(log_p, tokens[..., None], -1).sum(axis=(1, 2)), atol=1e-4)
 
 
+def _random_decoder(seed, vocab_size, embed_dim, units, rows, length):
+    """An untrained GRU encoder-decoder's one-step decoder, and its encoder's states for `rows` random sources."""
+    keras.utils.set_random_seed(seed)
+    _, encoder, decoder = encoder_decoder(vocab_size, vocab_size, embed_dim=embed_dim, units=units, layer="GRU")
+    source = np.random.default_rng(seed).integers(0, vocab_size, size=(rows, length)).astype("int32")
+    return decoder, [np.asarray(encoder(source))]
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_beam_of_width_one_is_greedy_decoding_exactly(seed):
-    keras.utils.set_random_seed(seed)
-    _, encoder, decoder = encoder_decoder(4, 4, embed_dim=2, units=3, layer="GRU")
-    source = np.random.default_rng(seed).integers(0, 4, size=(50, 3)).astype("int32")
-    states = [np.asarray(encoder(source))]
+    decoder, states = _random_decoder(seed, vocab_size=4, embed_dim=2, units=3, rows=50, length=3)
     greedy, greedy_scores = greedy_decode(decoder, states, length=5)
     beam, beam_scores = beam_search(decoder, states, length=5, beam_width=1)
     np.testing.assert_array_equal(beam, greedy)
@@ -133,15 +138,12 @@ def test_scores_are_the_log_probability_of_the_answer(plain_models):
 def test_a_wider_beam_beats_or_ties_greedy_on_random_models():
     lower, higher, rows = 0, 0, 0
     for seed in range(4):
-        keras.utils.set_random_seed(seed)
-        _, encoder, decoder = encoder_decoder(5, 5, embed_dim=3, units=4, layer="GRU")
-        source = np.random.default_rng(seed).integers(0, 5, size=(100, 4)).astype("int32")
-        states = [np.asarray(encoder(source))]
+        decoder, states = _random_decoder(seed, vocab_size=5, embed_dim=3, units=4, rows=100, length=4)
         _, greedy_scores = greedy_decode(decoder, states, length=6)
         _, beam_scores = beam_search(decoder, states, length=6, beam_width=4)
         lower += int((beam_scores < greedy_scores - 1e-9).sum())
         higher += int((beam_scores > greedy_scores + 1e-9).sum())
-        rows += len(source)
+        rows += len(states[0])
     assert lower == 0 and higher > 0, (lower, higher, rows)
 
 
